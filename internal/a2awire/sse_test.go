@@ -1,0 +1,140 @@
+package a2awire
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	sse "github.com/tmaxmax/go-sse"
+)
+
+// splitAll feeds stream to a Splitter in chunks of size n (all at once when
+// n <= 0) and returns the blocks and the unterminated rest.
+func splitAll(stream []byte, n int) (blocks [][]byte, rest []byte) {
+	var s Splitter
+	emit := func(b []byte) { blocks = append(blocks, b) }
+	if n <= 0 {
+		n = len(stream) + 1
+	}
+	for len(stream) > 0 {
+		k := min(n, len(stream))
+		s.Split(stream[:k], emit)
+		stream = stream[k:]
+	}
+	return blocks, s.End(emit)
+}
+
+func TestSplitterBlocks(t *testing.T) {
+	tests := []struct {
+		name   string
+		stream string
+		blocks []string
+		rest   string
+	}{
+		{"a2a-go framing", "id: 1\ndata: {\"a\":1}\n\nid: 2\ndata: {}\n\n", []string{"id: 1\ndata: {\"a\":1}\n\n", "id: 2\ndata: {}\n\n"}, ""},
+		{"CRLF", "data: a\r\n\r\ndata: b\r\n\r\n", []string{"data: a\r\n\r\n", "data: b\r\n\r\n"}, ""},
+		{"CR only", "data: a\r\rdata: b\r\r", []string{"data: a\r\r", "data: b\r\r"}, ""},
+		{"mixed endings", "data: a\n\r\ndata: b\r\n\n", []string{"data: a\n\r\n", "data: b\r\n\n"}, ""},
+		{"comment block", ": keep-alive\n\ndata: x\n\n", []string{": keep-alive\n\n", "data: x\n\n"}, ""},
+		{"multi-line data", "data: a\ndata: b\n\n", []string{"data: a\ndata: b\n\n"}, ""},
+		{"unterminated tail", "data: a\n\ndata: b\n", []string{"data: a\n\n"}, "data: b\n"},
+		{"no newline at all", "garbage", nil, "garbage"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// Every chunk size, so block boundaries fall at every position.
+			for n := 0; n <= len(tt.stream); n++ {
+				blocks, rest := splitAll([]byte(tt.stream), n)
+				got := make([]string, len(blocks))
+				for i, b := range blocks {
+					got[i] = string(b)
+				}
+				if strings.Join(got, "|") != strings.Join(tt.blocks, "|") || string(rest) != tt.rest {
+					t.Fatalf("chunk %d: blocks %q rest %q, want %q rest %q", n, got, rest, tt.blocks, tt.rest)
+				}
+			}
+		})
+	}
+}
+
+func TestSplitterBlocksAreOwned(t *testing.T) {
+	var s Splitter
+	var blocks [][]byte
+	buf := []byte("data: 1\n\n")
+	s.Split(buf, func(b []byte) { blocks = append(blocks, b) })
+	copy(buf, "XXXXXXXXX") // the proxy reuses its read buffer
+	if string(blocks[0]) != "data: 1\n\n" {
+		t.Fatalf("block aliases the input: %q", blocks[0])
+	}
+}
+
+func TestParseSSE(t *testing.T) {
+	tests := []struct {
+		block string
+		want  SSEFields
+		ok    bool
+	}{
+		{"id: abc\ndata: {\"x\":1}\n\n", SSEFields{ID: "abc", HasID: true, Data: []byte(`{"x":1}`)}, true},
+		{"event: error\ndata: {}\n\n", SSEFields{Type: "error", Data: []byte(`{}`)}, true},
+		{"data:a\ndata:  b\n\n", SSEFields{Data: []byte("a\n b")}, true},
+		{": keep-alive\n\n", SSEFields{}, false},
+		{"retry: 10\n\n", SSEFields{}, false},
+		{"\xEF\xBB\xBFdata: x\r\n\r\n", SSEFields{Data: []byte("x")}, true},
+	}
+	for _, tt := range tests {
+		got, ok := ParseSSE([]byte(tt.block))
+		if ok != tt.ok || got.ID != tt.want.ID || got.Type != tt.want.Type || !bytes.Equal(got.Data, tt.want.Data) {
+			t.Errorf("ParseSSE(%q) = %+v %v, want %+v %v", tt.block, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+// FuzzSplitterMatchesGoSSE checks the splitter and ParseSSE against go-sse's
+// reader: the same events with the same fields, and the blocks concatenate
+// back to the input exactly.
+func FuzzSplitterMatchesGoSSE(f *testing.F) {
+	for _, seed := range []string{
+		"id: 1\ndata: {}\n\n",
+		"data: a\r\n\r\ndata: b\r\rdata: c\n\n",
+		": c\n\nevent: error\ndata: x\ndata: y\n\nid\n\n",
+		"data: a\n\r\n\r\r\n\n",
+	} {
+		f.Add([]byte(seed), 3)
+	}
+	f.Fuzz(func(t *testing.T, stream []byte, chunk int) {
+		if bytes.HasPrefix(stream, bom) || bytes.IndexByte(stream, 0) >= 0 {
+			t.Skip() // go-sse strips a BOM only at stream start; NUL ids are ignored by both
+		}
+		blocks, rest := splitAll(stream, chunk%17)
+		if got := append(bytes.Join(blocks, nil), rest...); !bytes.Equal(got, stream) {
+			t.Fatalf("blocks do not add up to the stream:\n got %q\nwant %q", got, stream)
+		}
+		type event struct{ id, typ, data string }
+		var mine []event
+		lastID := ""
+		for _, b := range blocks {
+			f, ok := ParseSSE(b)
+			if f.HasID {
+				lastID = f.ID
+			}
+			if ok {
+				mine = append(mine, event{lastID, f.Type, string(f.Data)})
+			}
+		}
+		var theirs []event
+		for ev, err := range sse.Read(bytes.NewReader(stream), &sse.ReadConfig{MaxEventSize: 1 << 20}) {
+			if err != nil {
+				t.Skip()
+			}
+			theirs = append(theirs, event{ev.LastEventID, ev.Type, ev.Data})
+		}
+		if len(mine) != len(theirs) {
+			t.Fatalf("%d events, go-sse reads %d: %q vs %q", len(mine), len(theirs), mine, theirs)
+		}
+		for i := range mine {
+			if mine[i] != theirs[i] {
+				t.Fatalf("event %d: %q, go-sse reads %q", i, mine[i], theirs[i])
+			}
+		}
+	})
+}

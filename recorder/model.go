@@ -1,0 +1,174 @@
+package recorder
+
+import (
+	"encoding/json"
+	"net/http"
+	"time"
+)
+
+// Mode says what the recorder does when its queue is full.
+type Mode string
+
+const (
+	// ModeDrop drops the event, counts it and marks the exchange's recording
+	// incomplete. Clients are never slowed down. The default.
+	ModeDrop Mode = "drop"
+	// ModeLossless blocks the sender until the queue has room: every event is
+	// kept, at the price of backpressure on the stream.
+	ModeLossless Mode = "lossless"
+)
+
+// Outcomes of an exchange, stored in exchanges.outcome.
+const (
+	OutcomeCompleted           = "completed"            // the upstream ended the response normally
+	OutcomeClientClosed        = "client_closed"        // the client went away first
+	OutcomeUpstreamUnreachable = "upstream_unreachable" // no response from the agent at all
+	OutcomeUpstreamError       = "upstream_error"       // the agent's response broke off (died mid-stream, read error)
+	OutcomeProxyError          = "proxy_error"          // the proxy failed (panic, write to recorder impossible, ...)
+	OutcomeRejected            = "rejected"             // refused by the proxy before reaching the agent (body too large, ...)
+	OutcomeShutdown            = "shutdown"             // cut by the proxy's shutdown after the grace period
+)
+
+// Event flags: what was odd about a recorded event. Empty means a well-formed event.
+const (
+	FlagNonJSON      = "non_json"      // the data field is not a JSON document
+	FlagMalformedSSE = "malformed_sse" // the bytes do not parse as an SSE event
+	FlagIncomplete   = "incomplete"    // the stream ended inside this event (no terminating blank line)
+)
+
+// Exchange is one HTTP request/response through the proxy, as known when the
+// request arrives. The proxy assigns ID (a UUIDv7, so IDs sort by time).
+type Exchange struct {
+	ID                   string
+	Agent                string
+	Method               string // A2A method in its wire spelling ("message/stream", "SendStreamingMessage", "POST /v1/message:stream"); "" if unknown
+	ProtocolVersion      string // "0.3", "1.0" or "" when it cannot be told
+	Binding              string // "jsonrpc", "rest" or ""
+	HTTPMethod           string
+	Path                 string      // path and query as the client sent it
+	RequestHeaders       http.Header // already redacted
+	RequestBody          []byte      // at most the configured cap
+	RequestBodyTruncated bool
+	RPCID                string // the JSON-RPC id as raw JSON ("1", "\"abc\""), "" if none
+	TaskID               string // task id named by the request (tasks/get params.id, message.taskId, REST path)
+	ContextID            string
+	MessageID            string
+	StartedAt            time.Time
+	TraceID              string
+	SpanID               string
+}
+
+// ExchangeEnd completes an exchange once its response is over.
+type ExchangeEnd struct {
+	ExchangeID    string
+	Status        int    // HTTP status sent to the client (0 if none was sent)
+	ContentType   string // of the response
+	Streaming     bool   // the response was text/event-stream
+	EndedAt       time.Time
+	Outcome       string // one of the Outcome constants
+	Error         string // what went wrong, for humans
+	EventCount    int    // events seen by the proxy, including dropped ones
+	DroppedEvents int    // events the recorder could not take (drop mode)
+}
+
+// Event is one SSE event (or one unary response body) of an exchange.
+type Event struct {
+	ExchangeID string
+	Agent      string
+	Seq        int           // 0-based position in the exchange's response
+	Offset     time.Duration // since the exchange started
+	At         time.Time     // when the proxy received it
+	Raw        []byte        // exactly as received: the whole SSE event block, or the whole unary body
+	Kind       string        // task, message, status-update, artifact-update, error, or "" when unknown
+	TaskID     string
+	ContextID  string
+	State      string // normalized to the v0.3 lowercase spelling
+	Final      bool
+	ArtifactID string
+	Flag       string // one of the Flag constants, or ""
+}
+
+// TaskFilter selects tasks for ListTasks. Zero values match everything.
+type TaskFilter struct {
+	Agent     string
+	State     string
+	ContextID string
+	Query     string // free text, matched against task id, context id and recorded payloads
+	Limit     int    // default 50, at most 500
+	Cursor    string // opaque, from TaskPage.NextCursor
+}
+
+// TaskSummary is the API's view of one task (design.md).
+type TaskSummary struct {
+	TaskID        string    `json:"taskId"`
+	ContextID     string    `json:"contextId"`
+	Agent         string    `json:"agent"`
+	State         string    `json:"state"`
+	FirstSeen     time.Time `json:"firstSeen"`
+	LastSeen      time.Time `json:"lastSeen"`
+	EventCount    int       `json:"eventCount"`
+	ExchangeCount int       `json:"exchangeCount"`
+	TraceID       string    `json:"traceId"`
+	LastMessage   string    `json:"lastMessage,omitempty"` // text of the latest status message
+}
+
+// TaskPage is the answer of ListTasks: `{"tasks":[...],"nextCursor":""}`.
+type TaskPage struct {
+	Tasks      []TaskSummary `json:"tasks"`
+	NextCursor string        `json:"nextCursor"`
+}
+
+// ExchangeDoc is the API's view of an exchange.
+type ExchangeDoc struct {
+	ID                string              `json:"id"`
+	Agent             string              `json:"agent"`
+	Method            string              `json:"method"`
+	ProtocolVersion   string              `json:"protocolVersion"`
+	Binding           string              `json:"binding"`
+	HTTPMethod        string              `json:"httpMethod"`
+	Path              string              `json:"path"`
+	RequestHeaders    map[string][]string `json:"requestHeaders"`
+	RequestBody       json.RawMessage     `json:"requestBody,omitempty"` // the JSON document, or a JSON string when it was not JSON
+	Status            int                 `json:"status"`
+	Streaming         bool                `json:"streaming"`
+	StartedAt         time.Time           `json:"startedAt"`
+	EndedAt           *time.Time          `json:"endedAt,omitempty"` // nil while still open
+	DurationMs        float64             `json:"durationMs"`
+	Outcome           string              `json:"outcome"` // "" while still open
+	Error             string              `json:"error,omitempty"`
+	EventCount        int                 `json:"eventCount"`
+	DroppedEvents     int                 `json:"droppedEvents"`
+	RecordingComplete bool                `json:"recordingComplete"`
+	TraceID           string              `json:"traceId"`
+	SpanID            string              `json:"spanId"`
+}
+
+// EventDoc is the API's view of an event.
+type EventDoc struct {
+	Seq        int             `json:"seq"`
+	ExchangeID string          `json:"exchangeId"`
+	OffsetMs   float64         `json:"offsetMs"`
+	At         time.Time       `json:"at"`
+	Kind       string          `json:"kind"`
+	State      string          `json:"state"`
+	Final      bool            `json:"final"`
+	TaskID     string          `json:"taskId"`
+	ContextID  string          `json:"contextId"`
+	ArtifactID string          `json:"artifactId,omitempty"`
+	Flag       string          `json:"flag,omitempty"`
+	Data       json.RawMessage `json:"data"` // the event's JSON document, or a JSON string when it was not JSON
+	Raw        []byte          `json:"-"`    // the recorded bytes, for replay and export
+}
+
+// TaskDetail is the answer of GetTask.
+type TaskDetail struct {
+	Task      TaskSummary   `json:"task"`
+	Exchanges []ExchangeDoc `json:"exchanges"`
+	Events    []EventDoc    `json:"events"`
+}
+
+// ContextDetail is the answer of GetContext.
+type ContextDetail struct {
+	ContextID string        `json:"contextId"`
+	Tasks     []TaskSummary `json:"tasks"`
+}
