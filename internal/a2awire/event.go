@@ -42,7 +42,10 @@ type message struct {
 	TaskID    string `json:"taskId"`
 	ContextID string `json:"contextId"`
 	Parts     []part `json:"parts"`
+	Content   []part `json:"content"` // v0.3 REST names a message's parts "content"
 }
+
+func (m *message) text() string { return joinText(append(m.Parts, m.Content...)) }
 
 // object holds the fields of every event shape at once, so one decoding pass
 // serves task, message, status-update and artifact-update alike.
@@ -53,6 +56,7 @@ type object struct {
 	ContextID string `json:"contextId"`
 	MessageID string `json:"messageId"`
 	Parts     []part `json:"parts"`
+	Content   []part `json:"content"`
 	Status    *struct {
 		State   string   `json:"state"`
 		Message *message `json:"message"`
@@ -145,12 +149,12 @@ func (w *wrapped) fill(ev *Event) {
 		ev.State = NormalizeState(o.Status.State)
 		if m := o.Status.Message; m != nil {
 			ev.MessageID = m.MessageID
-			ev.Text = joinText(m.Parts)
+			ev.Text = m.text()
 		}
 	}
 	if kind == KindMessage {
 		ev.MessageID = o.MessageID
-		ev.Text = joinText(o.Parts)
+		ev.Text = joinText(append(o.Parts, o.Content...))
 	}
 	if o.Artifact != nil {
 		ev.ArtifactID = o.Artifact.ArtifactID

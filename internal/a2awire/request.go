@@ -85,7 +85,7 @@ func (r *Request) fillFromParams(p *params) {
 	if m := p.Message; m != nil {
 		r.MessageID = m.MessageID
 		r.ContextID = m.ContextID
-		r.Text = joinText(m.Parts)
+		r.Text = m.text()
 		if r.TaskID == "" {
 			r.TaskID = m.TaskID
 		}

@@ -124,10 +124,14 @@ func Require(t testing.TB) {
 	if why == "" {
 		return
 	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("nodepeer: %s; CI must install the Node peers: run `make node-deps` (npm ci --prefix e2e/node --no-audit --no-fund) before go test", why)
+	fix := "run `make node-deps` (npm ci --prefix e2e/node --no-audit --no-fund)"
+	if strings.HasPrefix(why, "node ") {
+		fix = "install Node.js >= 20 with npm (Debian: apt-get install nodejs npm), then " + fix
 	}
-	t.Skipf("nodepeer: %s; run `make node-deps` (npm ci --prefix e2e/node --no-audit --no-fund) to enable the @a2a-js/sdk %s end-to-end tests", why, SDKVersion)
+	if os.Getenv("CI") != "" {
+		t.Fatalf("nodepeer: %s; CI must run the @a2a-js/sdk %s end-to-end tests: %s before go test", why, SDKVersion, fix)
+	}
+	t.Skipf("nodepeer: %s; to run the @a2a-js/sdk %s end-to-end tests, %s", why, SDKVersion, fix)
 }
 
 // ServerOptions configures StartServer.
