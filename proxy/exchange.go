@@ -1,0 +1,233 @@
+package proxy
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/a2aproxy/a2a-proxy/internal/a2awire"
+	"github.com/a2aproxy/a2a-proxy/recorder"
+)
+
+// exchange is the state of one request through the proxy. It lives in the
+// request's context so the ReverseProxy hooks can find it.
+type exchange struct {
+	id         string
+	agent      Agent
+	in         *http.Request // as the client sent it
+	rel        string        // escaped path below the agent's base, as sent upstream
+	publicBase *url.URL      // the agent's base URL on the proxy, for card rewriting
+	req        a2awire.Request
+	card       bool // the response is an agent card to rewrite
+	start      time.Time
+	rec        Recorder
+
+	// Filled as the response goes by (all on the request's goroutine).
+	status      int
+	contentType string
+	tee         *tee
+	upstreamErr error // the upstream call failed before a response
+	rejected    bool
+}
+
+type exchangeKey struct{}
+
+func exchangeFrom(ctx context.Context) *exchange { return ctx.Value(exchangeKey{}).(*exchange) }
+
+// serve proxies one request to agent. prefix is the agent's path on the
+// proxy ("" for the default agent at "/").
+func (p *Proxy) serve(w http.ResponseWriter, r *http.Request, agent Agent, prefix string) {
+	ex := &exchange{
+		agent:      agent,
+		in:         r,
+		rel:        strings.TrimPrefix(r.URL.EscapedPath(), prefix),
+		publicBase: p.publicBase(r, prefix),
+		start:      time.Now(),
+		rec:        p.opts.Recorder,
+	}
+	if ex.rel == "" {
+		ex.rel = "/"
+	}
+	if ex.rel == legacyCardPath {
+		ex.rel = cardPath
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		writeJSONRPCError(w, http.StatusInternalServerError, nil, codeInternalError, "internal proxy error")
+		return
+	}
+	ex.id = id.String()
+
+	body, tooLarge, err := readBody(w, r, p.opts.MaxBodyBytes)
+	if err != nil && !tooLarge {
+		p.log.Debug("read request body", "agent", agent.Name, "err", err)
+		return // the client went away while sending
+	}
+	ex.req = a2awire.ParseRequest(r.Method, ex.rel, r.Header, body)
+	ex.card = ex.rel == cardPath || a2awire.V1Method(ex.req.Method) == "GetExtendedAgentCard"
+
+	p.open.Add(1)
+	defer p.open.Done()
+	ex.rec.StartExchange(ex.record(body, p.opts.MaxRecordedBytes))
+	// Deferred so it runs even when ReverseProxy aborts the response with a panic.
+	defer p.finish(ex)
+
+	if tooLarge {
+		ex.rejected = true
+		ex.status = http.StatusRequestEntityTooLarge
+		writeJSONRPCError(w, ex.status, nil, codeInvalidRequest,
+			fmt.Sprintf("request body exceeds %d bytes", p.opts.MaxBodyBytes))
+		return
+	}
+
+	ctx, cancel := context.WithCancel(context.WithValue(r.Context(), exchangeKey{}, ex))
+	defer cancel()
+	stopOnAbort := context.AfterFunc(p.abortCtx, cancel)
+	defer stopOnAbort()
+
+	out := r.WithContext(ctx)
+	out.Body = io.NopCloser(bytes.NewReader(body))
+	out.ContentLength = int64(len(body))
+	p.rp.ServeHTTP(w, out)
+}
+
+// readBody reads the whole request body, up to limit bytes.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) (body []byte, tooLarge bool, err error) {
+	body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	var maxErr *http.MaxBytesError
+	if errors.As(err, &maxErr) {
+		return body, true, err
+	}
+	return body, false, err
+}
+
+// record is the exchange as it is stored when the request arrives.
+func (ex *exchange) record(body []byte, limit int64) *recorder.Exchange {
+	truncated := int64(len(body)) > limit
+	if truncated {
+		body = body[:limit]
+	}
+	return &recorder.Exchange{
+		ID:                   ex.id,
+		Agent:                ex.agent.Name,
+		Method:               ex.req.Method,
+		ProtocolVersion:      ex.req.Version,
+		Binding:              ex.req.Binding,
+		HTTPMethod:           ex.in.Method,
+		Path:                 ex.in.URL.RequestURI(),
+		RequestHeaders:       RedactHeaders(ex.in.Header),
+		RequestBody:          bytes.Clone(body),
+		RequestBodyTruncated: truncated,
+		RPCID:                string(ex.req.RPCID),
+		TaskID:               ex.req.TaskID,
+		ContextID:            ex.req.ContextID,
+		MessageID:            ex.req.MessageID,
+		StartedAt:            ex.start,
+	}
+}
+
+// rewrite aims the outgoing request at the agent, keeping the path below the
+// agent's prefix and the query.
+func (p *Proxy) rewrite(pr *httputil.ProxyRequest) {
+	ex := exchangeFrom(pr.In.Context())
+	target := *ex.agent.URL
+	target.RawPath = target.EscapedPath() + ex.rel
+	if unescaped, err := url.PathUnescape(target.RawPath); err == nil {
+		target.Path = unescaped
+	} else {
+		target.Path = target.RawPath
+	}
+	target.RawQuery = pr.In.URL.RawQuery
+	pr.Out.URL = &target
+	pr.Out.Host = ""
+	pr.SetXForwarded()
+	if ex.card {
+		// The card is rewritten, so it must arrive uncompressed; the
+		// transport then negotiates and undoes compression itself.
+		pr.Out.Header.Del("Accept-Encoding")
+	}
+}
+
+// modifyResponse starts observing the upstream's response.
+func (p *Proxy) modifyResponse(resp *http.Response) error {
+	ex := exchangeFrom(resp.Request.Context())
+	ex.status = resp.StatusCode
+	ex.contentType = resp.Header.Get("Content-Type")
+	if ex.card && resp.StatusCode == http.StatusOK {
+		return p.rewriteCardResponse(ex, resp)
+	}
+	ex.tee = newTee(ex, resp.Body, isEventStream(ex.contentType), p.opts.MaxRecordedBytes)
+	resp.Body = ex.tee
+	return nil
+}
+
+func isEventStream(contentType string) bool {
+	return strings.HasPrefix(strings.ToLower(strings.TrimSpace(contentType)), "text/event-stream")
+}
+
+// handleUpstreamError answers when the agent could not be reached (or its
+// response could not be read before the headers were sent).
+func (p *Proxy) handleUpstreamError(w http.ResponseWriter, r *http.Request, err error) {
+	ex := exchangeFrom(r.Context())
+	ex.upstreamErr = err
+	if ex.in.Context().Err() != nil {
+		return // the client is gone; nobody to answer
+	}
+	status, msg := http.StatusBadGateway, fmt.Sprintf("agent %q is unreachable", ex.agent.Name)
+	if p.aborted.Load() {
+		status, msg = http.StatusServiceUnavailable, "the proxy is shutting down"
+	}
+	ex.status = status
+	p.log.Warn("upstream call failed", "agent", ex.agent.Name, "exchange", ex.id, "err", err)
+	if ex.req.Binding == a2awire.BindingREST {
+		writeRESTError(w, status, "UNAVAILABLE", msg)
+		return
+	}
+	writeJSONRPCError(w, status, ex.req.RPCID, codeInternalError, msg)
+}
+
+// finish records how the exchange ended, exactly once.
+func (p *Proxy) finish(ex *exchange) {
+	end := &recorder.ExchangeEnd{
+		ExchangeID:  ex.id,
+		Status:      ex.status,
+		ContentType: ex.contentType,
+		EndedAt:     time.Now(),
+		Outcome:     recorder.OutcomeCompleted,
+	}
+	var readErr error
+	if t := ex.tee; t != nil {
+		t.finish()
+		end.Streaming = t.streaming
+		end.EventCount = t.seq
+		end.DroppedEvents = t.dropped
+		readErr = t.readErr
+	}
+	switch {
+	case ex.rejected:
+		end.Outcome = recorder.OutcomeRejected
+	case ex.in.Context().Err() != nil:
+		end.Outcome = recorder.OutcomeClientClosed
+	case p.aborted.Load() && (ex.upstreamErr != nil || readErr != nil):
+		end.Outcome = recorder.OutcomeShutdown
+		end.Error = "cut by proxy shutdown"
+	case ex.upstreamErr != nil:
+		end.Outcome = recorder.OutcomeUpstreamUnreachable
+		end.Error = ex.upstreamErr.Error()
+	case readErr != nil:
+		end.Outcome = recorder.OutcomeUpstreamError
+		end.Error = readErr.Error()
+	}
+	ex.rec.FinishExchange(end)
+	p.log.Debug("exchange", "id", ex.id, "agent", ex.agent.Name, "method", ex.req.Method,
+		"status", end.Status, "outcome", end.Outcome, "events", end.EventCount)
+}

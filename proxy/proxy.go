@@ -1,0 +1,233 @@
+// Package proxy is the data plane: a reverse proxy for A2A agents that passes
+// every byte through unchanged, flushes each Server-Sent Event as it arrives,
+// rewrites agent cards so clients stay on the proxy, and hands a copy of each
+// exchange and event to a Recorder without ever waiting for it.
+package proxy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/a2aproxy/a2a-proxy/recorder"
+)
+
+// DefaultMaxBodyBytes is the default request body limit.
+const DefaultMaxBodyBytes = 10 << 20
+
+// Recorder receives what passes through the proxy. The proxy calls it from
+// request goroutines; RecordEvent must not block in drop mode.
+type Recorder interface {
+	StartExchange(*recorder.Exchange)
+	// RecordEvent takes ownership of the event; it returns false when the
+	// event was dropped.
+	RecordEvent(*recorder.Event) bool
+	FinishExchange(*recorder.ExchangeEnd)
+}
+
+// Options configure a Proxy.
+type Options struct {
+	// Agents are the upstreams; the first is the default agent, served at "/".
+	// Only these are ever reached.
+	Agents []Agent
+	// Recorder gets every exchange and event. If nil, nothing is recorded.
+	Recorder Recorder
+	// PublicURL is the base URL clients use to reach the proxy, for card
+	// rewriting. If nil, it is taken from each request's Host and
+	// X-Forwarded-Proto / X-Forwarded-Host headers.
+	PublicURL *url.URL
+	// MaxBodyBytes limits request bodies; larger ones get 413. If zero,
+	// DefaultMaxBodyBytes is used.
+	MaxBodyBytes int64
+	// MaxRecordedBytes caps what is stored of a request body or a unary
+	// response. If zero, MaxBodyBytes is used.
+	MaxRecordedBytes int64
+	// Transport makes the upstream calls. If nil, a clone of
+	// http.DefaultTransport sized for many concurrent streams is used.
+	Transport http.RoundTripper
+	// Logger, if nil, is slog.Default().
+	Logger *slog.Logger
+}
+
+// Proxy is the data plane's http.Handler.
+type Proxy struct {
+	opts     Options
+	agents   map[string]Agent
+	fallback Agent // the default agent
+	rp       *httputil.ReverseProxy
+	engine   *gin.Engine
+	log      *slog.Logger
+
+	// abortCtx is cancelled by Abort to cut the exchanges still open when
+	// the shutdown grace period is over.
+	abortCtx context.Context
+	abort    context.CancelFunc
+	aborted  atomic.Bool
+	open     sync.WaitGroup
+}
+
+// New checks the options and builds a Proxy.
+func New(opts Options) (*Proxy, error) {
+	if len(opts.Agents) == 0 {
+		return nil, errors.New("proxy: no agents configured")
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if opts.MaxRecordedBytes <= 0 {
+		opts.MaxRecordedBytes = opts.MaxBodyBytes
+	}
+	if opts.Transport == nil {
+		opts.Transport = defaultTransport()
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Recorder == nil {
+		opts.Recorder = discard{}
+	}
+	p := &Proxy{opts: opts, agents: make(map[string]Agent), fallback: opts.Agents[0], log: opts.Logger}
+	for _, a := range opts.Agents {
+		if _, dup := p.agents[a.Name]; dup {
+			return nil, fmt.Errorf("proxy: agent %q configured twice", a.Name)
+		}
+		p.agents[a.Name] = a
+	}
+	p.abortCtx, p.abort = context.WithCancel(context.Background())
+	p.rp = &httputil.ReverseProxy{
+		Rewrite:        p.rewrite,
+		Transport:      opts.Transport,
+		ModifyResponse: p.modifyResponse,
+		ErrorHandler:   p.handleUpstreamError,
+		BufferPool:     newBufferPool(),
+		ErrorLog:       slog.NewLogLogger(opts.Logger.Handler(), slog.LevelDebug),
+	}
+	p.engine = p.routes()
+	return p, nil
+}
+
+// ServeHTTP serves the data plane.
+func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) { p.engine.ServeHTTP(w, r) }
+
+// Wait blocks until no exchange is open.
+func (p *Proxy) Wait() { p.open.Wait() }
+
+// Abort cuts every open exchange (recorded with outcome "shutdown") and
+// waits until each is recorded. Streams that finish by themselves first are
+// not affected; call it once the shutdown grace period is over.
+func (p *Proxy) Abort() {
+	p.aborted.Store(true)
+	p.abort()
+	p.open.Wait()
+}
+
+func (p *Proxy) routes() *gin.Engine {
+	e := gin.New()
+	e.RedirectTrailingSlash = false
+	e.RedirectFixedPath = false
+	e.Use(recoverKeepingAborts(p.log))
+	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	e.Any("/agents/:name", p.serveNamedAgent)
+	e.Any("/agents/:name/*rest", p.serveNamedAgent)
+	e.NoRoute(func(c *gin.Context) { p.serve(c.Writer, c.Request, p.fallback, "") })
+	return e
+}
+
+func (p *Proxy) serveNamedAgent(c *gin.Context) {
+	name := c.Param("name")
+	agent, ok := p.agents[name]
+	if !ok {
+		writeJSONRPCError(c.Writer, http.StatusNotFound, nil, codeMethodNotFound,
+			fmt.Sprintf("no agent named %q is configured", name))
+		return
+	}
+	p.serve(c.Writer, c.Request, agent, "/agents/"+name)
+}
+
+// recoverKeepingAborts logs panics as errors, except http.ErrAbortHandler,
+// which it re-raises: that is how ReverseProxy cuts a client's connection
+// when the upstream dies mid-stream, and gin's own Recovery would turn it
+// into a clean end the client cannot tell from success.
+func recoverKeepingAborts(log *slog.Logger) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		defer func() {
+			if v := recover(); v != nil {
+				if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
+					panic(v)
+				}
+				log.Error("proxy panic", "panic", v, "path", c.Request.URL.Path)
+				if !c.Writer.Written() {
+					writeJSONRPCError(c.Writer, http.StatusInternalServerError, nil, codeInternalError, "internal proxy error")
+				}
+			}
+		}()
+		c.Next()
+	}
+}
+
+// publicBase is the URL at which clients reach an agent through the proxy.
+func (p *Proxy) publicBase(r *http.Request, prefix string) *url.URL {
+	if pub := p.opts.PublicURL; pub != nil {
+		u := *pub
+		u.Path = strings.TrimSuffix(u.Path, "/") + prefix
+		return &u
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if v := firstValue(r.Header.Get("X-Forwarded-Proto")); v == "http" || v == "https" {
+		scheme = v
+	}
+	host := r.Host
+	if v := firstValue(r.Header.Get("X-Forwarded-Host")); v != "" {
+		host = v
+	}
+	return &url.URL{Scheme: scheme, Host: host, Path: prefix}
+}
+
+func firstValue(v string) string {
+	v, _, _ = strings.Cut(v, ",")
+	return strings.TrimSpace(v)
+}
+
+func defaultTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	// Every open stream holds a connection; keep enough idle ones for the
+	// next burst instead of dialing anew.
+	t.MaxIdleConns = 1024
+	t.MaxIdleConnsPerHost = 512
+	t.IdleConnTimeout = 90 * time.Second
+	t.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+	return t
+}
+
+// bufferPool reuses ReverseProxy's copy buffers.
+type bufferPool struct{ pool sync.Pool }
+
+func newBufferPool() *bufferPool {
+	return &bufferPool{pool: sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}}
+}
+
+func (b *bufferPool) Get() []byte  { return *b.pool.Get().(*[]byte) }
+func (b *bufferPool) Put(p []byte) { b.pool.Put(&p) }
+
+var _ httputil.BufferPool = (*bufferPool)(nil)
+
+// discard is the Recorder used when none is configured.
+type discard struct{}
+
+func (discard) StartExchange(*recorder.Exchange)     {}
+func (discard) RecordEvent(*recorder.Event) bool     { return true }
+func (discard) FinishExchange(*recorder.ExchangeEnd) {}

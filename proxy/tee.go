@@ -1,0 +1,183 @@
+package proxy
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/a2aproxy/a2a-proxy/internal/a2awire"
+	"github.com/a2aproxy/a2a-proxy/recorder"
+)
+
+// tee wraps the upstream response body. ReverseProxy reads a chunk from it,
+// writes and flushes the chunk to the client, then reads again; the tee cuts
+// each chunk into SSE event blocks on the way through and records them at the
+// start of the next Read, after the client already has them. Parsing and
+// recording thus never delay an event.
+type tee struct {
+	body      io.ReadCloser
+	ex        *exchange
+	streaming bool
+	limit     int64 // unary bodies are recorded up to this many bytes
+
+	splitter a2awire.Splitter
+	pending  [][]byte  // blocks read, not yet recorded
+	readAt   time.Time // when the pending blocks arrived
+	carry    []byte    // comment-only blocks (keep-alives), stored with the next event
+	unary    bytes.Buffer
+	overflow bool // the unary body exceeded limit
+
+	seq     int   // events recorded or dropped so far
+	dropped int   // events the recorder refused
+	readErr error // the upstream broke off
+	once    sync.Once
+}
+
+func newTee(ex *exchange, body io.ReadCloser, streaming bool, limit int64) *tee {
+	return &tee{body: body, ex: ex, streaming: streaming, limit: limit}
+}
+
+func (t *tee) Read(p []byte) (int, error) {
+	t.recordPending()
+	n, err := t.body.Read(p)
+	if n > 0 {
+		t.readAt = time.Now()
+		if t.streaming {
+			t.splitter.Split(p[:n], t.hold)
+		} else {
+			t.keepUnary(p[:n])
+		}
+	}
+	if err != nil && !errors.Is(err, io.EOF) {
+		t.readErr = err
+	}
+	return n, err
+}
+
+// Close is called by ReverseProxy when it is done with the body, on success
+// and on failure alike.
+func (t *tee) Close() error {
+	err := t.body.Close()
+	t.finish()
+	return err
+}
+
+// finish records whatever is left, once.
+func (t *tee) finish() {
+	t.once.Do(func() {
+		if !t.streaming {
+			flag := ""
+			if t.overflow {
+				flag = recorder.FlagIncomplete
+			}
+			if t.unary.Len() > 0 || t.overflow {
+				t.record(t.unary.Bytes(), t.readAt, flag)
+			}
+			return
+		}
+		rest := t.splitter.End(t.hold)
+		t.recordPending()
+		if len(rest) > 0 {
+			t.record(append(t.carry, rest...), t.readAt, recorder.FlagIncomplete)
+			t.carry = nil
+		}
+		if len(t.carry) > 0 {
+			t.record(t.carry, t.readAt, "") // keep-alives after the last event
+		}
+	})
+}
+
+func (t *tee) hold(block []byte) { t.pending = append(t.pending, block) }
+
+func (t *tee) keepUnary(p []byte) {
+	room := t.limit - int64(t.unary.Len())
+	if int64(len(p)) > room {
+		p, t.overflow = p[:max(room, 0)], true
+	}
+	t.unary.Write(p)
+}
+
+func (t *tee) recordPending() {
+	for i, block := range t.pending {
+		t.recordBlock(block)
+		t.pending[i] = nil
+	}
+	t.pending = t.pending[:0]
+}
+
+// recordBlock records one SSE event block. Comment-only blocks are carried
+// into the next event so the recording still adds up to the stream, byte for
+// byte, without keep-alives showing up as events.
+func (t *tee) recordBlock(block []byte) {
+	fields, isEvent := a2awire.ParseSSE(block)
+	if !isEvent {
+		if isControlBlock(block) {
+			t.carry = append(t.carry, block...)
+			return
+		}
+		t.record(t.withCarry(block), t.readAt, recorder.FlagMalformedSSE)
+		return
+	}
+	t.recordParsed(t.withCarry(block), fields.Data)
+}
+
+func (t *tee) withCarry(block []byte) []byte {
+	if len(t.carry) == 0 {
+		return block
+	}
+	block = append(t.carry, block...)
+	t.carry = nil
+	return block
+}
+
+// record stores raw as the next event, reading its A2A fields when raw is a
+// unary JSON body.
+func (t *tee) record(raw []byte, at time.Time, flag string) {
+	if !t.streaming && flag == "" {
+		t.recordParsed(raw, raw)
+		return
+	}
+	t.send(&recorder.Event{Raw: raw, Flag: flag}, at)
+}
+
+func (t *tee) recordParsed(raw, doc []byte) {
+	ev := &recorder.Event{Raw: raw}
+	if parsed, err := a2awire.ParseEvent(doc); err != nil {
+		ev.Flag = recorder.FlagNonJSON
+	} else {
+		ev.Kind = parsed.Kind
+		ev.TaskID = parsed.TaskID
+		ev.ContextID = parsed.ContextID
+		ev.State = parsed.State
+		ev.Final = parsed.Final
+		ev.ArtifactID = parsed.ArtifactID
+	}
+	t.send(ev, t.readAt)
+}
+
+func (t *tee) send(ev *recorder.Event, at time.Time) {
+	ev.ExchangeID = t.ex.id
+	ev.Agent = t.ex.agent.Name
+	ev.Seq = t.seq
+	ev.At = at
+	ev.Offset = at.Sub(t.ex.start)
+	t.seq++
+	if !t.ex.rec.RecordEvent(ev) {
+		t.dropped++
+	}
+}
+
+// isControlBlock reports whether a block that dispatches no event holds only
+// comments, blank lines and retry fields: legal SSE, not malformed.
+func isControlBlock(block []byte) bool {
+	for line := range bytes.Lines(block) {
+		line = bytes.TrimRight(line, "\r\n")
+		if len(line) == 0 || line[0] == ':' || bytes.HasPrefix(line, []byte("retry:")) {
+			continue
+		}
+		return false
+	}
+	return true
+}
