@@ -1,0 +1,86 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// envPrefix names the environment variable that backs each flag:
+// --admin-token is A2A_PROXY_ADMIN_TOKEN.
+const envPrefix = "A2A_PROXY_"
+
+func envName(flagName string) string {
+	return envPrefix + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// newFlagSet returns a flag set whose usage shows the command's synopsis and
+// each flag with its environment variable.
+func newFlagSet(name, synopsis string, out io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.Usage = func() {
+		fmt.Fprintf(out, "%s\n", synopsis)
+		hasFlags := false
+		fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+		if !hasFlags {
+			return
+		}
+		fmt.Fprintf(out, "\nFlags (each also read from the environment variable shown):\n")
+		fs.VisitAll(func(f *flag.Flag) {
+			kind, usage := flag.UnquoteUsage(f)
+			fmt.Fprintf(out, "  --%s %s\n    \t%s", f.Name, kind, strings.ReplaceAll(usage, "\n", "\n    \t"))
+			if f.DefValue != "" && f.DefValue != "[]" {
+				fmt.Fprintf(out, " (default %q)", f.DefValue)
+			}
+			fmt.Fprintf(out, " [%s]\n", envName(f.Name))
+		})
+	}
+	return fs
+}
+
+// parseFlags applies the environment first, so that command-line flags win.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		v, ok := os.LookupEnv(envName(f.Name))
+		if !ok || envErr != nil {
+			return
+		}
+		if list, isList := f.Value.(*stringList); isList {
+			for _, item := range strings.Split(v, ",") {
+				if item = strings.TrimSpace(item); item != "" {
+					list.values = append(list.values, item)
+				}
+			}
+			return
+		}
+		if err := fs.Set(f.Name, v); err != nil {
+			envErr = fmt.Errorf("%s: %w", envName(f.Name), err)
+		}
+	})
+	if envErr != nil {
+		return envErr
+	}
+	return fs.Parse(args)
+}
+
+// stringList is a repeatable flag. In the environment its values are
+// separated by commas. Values from the command line replace those from the
+// environment.
+type stringList struct {
+	values  []string
+	fromCLI bool
+}
+
+func (l *stringList) String() string { return strings.Join(l.values, ",") }
+
+func (l *stringList) Set(v string) error {
+	if !l.fromCLI {
+		l.values, l.fromCLI = nil, true
+	}
+	l.values = append(l.values, v)
+	return nil
+}

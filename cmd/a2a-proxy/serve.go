@@ -1,0 +1,281 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	builtinagent "github.com/a2aproxy/a2a-proxy/builtin-agent"
+	"github.com/a2aproxy/a2a-proxy/proxy"
+	"github.com/a2aproxy/a2a-proxy/recorder"
+)
+
+// ServeConfig is everything `a2a-proxy serve` is told by its flags.
+type ServeConfig struct {
+	Listen           string
+	AdminListen      string
+	AdminToken       string
+	Builtin          bool
+	BuiltinListen    string
+	BuiltinStepDelay time.Duration
+	DB               string
+	Agents           []string
+	PublicURL        string
+	RecordMode       string
+	MaxBodyBytes     int64
+	ShutdownGrace    time.Duration
+	LogLevel         string
+}
+
+// Server is the running proxy: data plane, admin plane, built-in agent and
+// recorder. End-to-end tests boot it on ":0" ports with a temporary database.
+type Server struct {
+	Config ServeConfig
+	Stderr io.Writer
+
+	log     *slog.Logger
+	store   *recorder.Store
+	proxy   *proxy.Proxy
+	data    *server
+	admin   *server
+	builtin *server
+}
+
+// register declares the serve flags on fs. The agents list is read into
+// c.Agents by the caller once fs is parsed.
+func (c *ServeConfig) register(fs *flag.FlagSet) (agents *stringList) {
+	agents = &stringList{}
+	fs.StringVar(&c.Listen, "listen", ":8080", "data plane address: A2A traffic and /healthz")
+	fs.StringVar(&c.AdminListen, "admin-listen", "127.0.0.1:8081", "admin plane address: JSON API at /api/")
+	fs.StringVar(&c.AdminToken, "admin-token", "", "bearer token for the admin plane; required when --admin-listen is not loopback")
+	fs.BoolVar(&c.Builtin, "builtin", true, "run the built-in streaming agent, registered as agent \"builtin\"")
+	fs.StringVar(&c.BuiltinListen, "builtin-listen", "127.0.0.1:8001", "built-in agent address")
+	fs.DurationVar(&c.BuiltinStepDelay, "builtin-step-delay", time.Second, "built-in agent's pause between progress steps (0: none)")
+	fs.StringVar(&c.DB, "db", "a2a-proxy.db", "SQLite file, created and migrated on start")
+	fs.Var(agents, "agent", "upstream agent as NAME=URL (repeatable); the first is the default agent, else builtin")
+	fs.StringVar(&c.PublicURL, "public-url", "", "base URL clients use to reach the proxy, for agent card rewriting\n(default: from each request's Host and X-Forwarded-* headers)")
+	fs.StringVar(&c.RecordMode, "record-mode", string(recorder.ModeDrop), "when the recorder falls behind: drop (count and drop events, never slow a client)\nor lossless (slow the stream down, keep every event)")
+	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", proxy.DefaultMaxBodyBytes, "largest request body accepted; larger ones get 413")
+	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", 10*time.Second, "on SIGTERM, how long open streams may run before they are cut")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
+	return agents
+}
+
+// Start opens the store, starts listening on every plane and serves in the
+// background. It returns once all listeners are bound.
+func (s *Server) Start(ctx context.Context) (err error) {
+	cfg := s.Config
+	if s.log, err = newLogger(s.Stderr, cfg.LogLevel); err != nil {
+		return err
+	}
+	if err := checkAdminExposure(cfg.AdminListen, cfg.AdminToken); err != nil {
+		return err
+	}
+	var publicURL *url.URL
+	if cfg.PublicURL != "" {
+		if publicURL, err = url.Parse(cfg.PublicURL); err != nil || publicURL.Host == "" {
+			return fmt.Errorf("--public-url %q: want an absolute URL like http://proxy.example:8080", cfg.PublicURL)
+		}
+	}
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+
+	s.store, err = recorder.Open(ctx, cfg.DB, recorder.Options{Mode: recorder.Mode(cfg.RecordMode), Logger: s.log})
+	if err != nil {
+		return fmt.Errorf("open recording database: %w", err)
+	}
+
+	var agents []proxy.Agent
+	for _, spec := range cfg.Agents {
+		a, err := proxy.ParseAgent(spec)
+		if err != nil {
+			return err
+		}
+		agents = append(agents, a)
+	}
+	if cfg.Builtin {
+		if s.builtin, err = listen("built-in agent", cfg.BuiltinListen); err != nil {
+			return err
+		}
+		base := "http://" + s.builtin.addr() + "/"
+		s.builtin.srv.Handler = builtinagent.NewHandler(builtinagent.Options{
+			URL: base, StepDelay: stepDelayFlag(cfg.BuiltinStepDelay), Logger: s.log.With("component", "builtin-agent"),
+		})
+		a, err := proxy.NewAgent("builtin", base)
+		if err != nil {
+			return err
+		}
+		agents = append(agents, a)
+	}
+	if len(agents) == 0 {
+		return errors.New("no agents: pass --agent NAME=URL, or leave --builtin on")
+	}
+
+	s.proxy, err = proxy.New(proxy.Options{
+		Agents:       agents,
+		Recorder:     s.store,
+		PublicURL:    publicURL,
+		MaxBodyBytes: cfg.MaxBodyBytes,
+		Logger:       s.log.With("component", "proxy"),
+	})
+	if err != nil {
+		return err
+	}
+	if s.data, err = listen("data plane", cfg.Listen); err != nil {
+		return err
+	}
+	s.data.srv.Handler = s.proxy
+	if s.admin, err = listen("admin plane", cfg.AdminListen); err != nil {
+		return err
+	}
+	s.admin.srv.Handler = s.adminHandler()
+
+	for _, srv := range []*server{s.builtin, s.data, s.admin} {
+		if srv != nil {
+			go srv.serve(s.log)
+		}
+	}
+	for _, a := range agents {
+		s.log.Info("agent", "name", a.Name, "url", a.URL.String(), "via", s.DataURL()+"/agents/"+a.Name+"/", "default", a.Name == agents[0].Name)
+	}
+	s.log.Info("a2a-proxy serving", "data", s.DataURL(), "admin", s.AdminURL(), "db", cfg.DB, "record_mode", cfg.RecordMode)
+	return nil
+}
+
+// Shutdown stops accepting, lets open streams finish for the grace period,
+// cuts the rest, then flushes the recorder and closes the database: nothing
+// already received is lost.
+func (s *Server) Shutdown(ctx context.Context) error {
+	grace, cancel := context.WithTimeout(ctx, s.Config.ShutdownGrace)
+	defer cancel()
+	if s.data != nil {
+		if err := s.data.srv.Shutdown(grace); err != nil {
+			s.log.Warn("grace period over: cutting open streams", "err", err)
+			s.proxy.Abort()
+			s.data.srv.Close()
+		}
+		s.proxy.Wait()
+	}
+	return s.Close()
+}
+
+// Close stops everything at once and closes the database after it has
+// written what it holds. It is safe on a partly started Server.
+func (s *Server) Close() error {
+	for _, srv := range []*server{s.data, s.admin, s.builtin} {
+		if srv != nil {
+			srv.srv.Close()
+		}
+	}
+	if s.proxy != nil {
+		s.proxy.Abort()
+	}
+	if s.store != nil {
+		if err := s.store.Close(); err != nil {
+			return fmt.Errorf("close recording database: %w", err)
+		}
+		if st := s.store.Stats(); s.log != nil {
+			s.log.Info("recorder closed", "events_written", st.WrittenEvents, "events_dropped", st.DroppedEvents)
+		}
+	}
+	return nil
+}
+
+// DataURL is the data plane's base URL, as bound.
+func (s *Server) DataURL() string { return "http://" + s.data.addr() }
+
+// AdminURL is the admin plane's base URL, as bound.
+func (s *Server) AdminURL() string { return "http://" + s.admin.addr() }
+
+// BuiltinURL is the built-in agent's base URL, "" when it is off.
+func (s *Server) BuiltinURL() string {
+	if s.builtin == nil {
+		return ""
+	}
+	return "http://" + s.builtin.addr()
+}
+
+// Store is the recorder, for tests that read what was recorded.
+func (s *Server) Store() *recorder.Store { return s.store }
+
+// server is one listening plane.
+type server struct {
+	name string
+	ln   net.Listener
+	srv  *http.Server
+}
+
+func listen(name, addr string) (*server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	// No WriteTimeout: it would cut long streams. ReadHeaderTimeout keeps
+	// slow-header clients from holding connections.
+	return &server{name: name, ln: ln, srv: &http.Server{ReadHeaderTimeout: 10 * time.Second}}, nil
+}
+
+func (s *server) addr() string {
+	host, port, _ := net.SplitHostPort(s.ln.Addr().String())
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+func (s *server) serve(log *slog.Logger) {
+	if err := s.srv.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Error("serve", "plane", s.name, "err", err)
+	}
+}
+
+// checkAdminExposure refuses an admin plane reachable from other hosts
+// without a token: it shows every recorded payload.
+func checkAdminExposure(addr, token string) error {
+	if token != "" {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("--admin-listen %q: %w", addr, err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("--admin-listen %q is not a loopback address: set --admin-token (or %s) to protect the admin plane", addr, envName("admin-token"))
+}
+
+func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
+
+// adminHandler serves the admin plane.
+func (s *Server) adminHandler() http.Handler {
+	return http.NotFoundHandler()
+}
+
+// stepDelayFlag maps a step delay flag to builtinagent.Options, where zero
+// means the tutorial's default; on the command line 0 means no pause.
+func stepDelayFlag(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
+}
