@@ -86,6 +86,10 @@ type Event struct {
 	Final      bool
 	ArtifactID string
 	Flag       string // one of the Flag constants, or ""
+	// Text is the text of the event's status message, message or artifact
+	// (a2awire.Event.Text), or "". The task list shows the latest status
+	// message; when Text is empty the writer parses Raw for it instead.
+	Text string
 }
 
 // TaskFilter selects tasks for ListTasks. Zero values match everything.
@@ -120,27 +124,30 @@ type TaskPage struct {
 
 // ExchangeDoc is the API's view of an exchange.
 type ExchangeDoc struct {
-	ID                string              `json:"id"`
-	Agent             string              `json:"agent"`
-	Method            string              `json:"method"`
-	ProtocolVersion   string              `json:"protocolVersion"`
-	Binding           string              `json:"binding"`
-	HTTPMethod        string              `json:"httpMethod"`
-	Path              string              `json:"path"`
-	RequestHeaders    map[string][]string `json:"requestHeaders"`
-	RequestBody       json.RawMessage     `json:"requestBody,omitempty"` // the JSON document, or a JSON string when it was not JSON
-	Status            int                 `json:"status"`
-	Streaming         bool                `json:"streaming"`
-	StartedAt         time.Time           `json:"startedAt"`
-	EndedAt           *time.Time          `json:"endedAt,omitempty"` // nil while still open
-	DurationMs        float64             `json:"durationMs"`
-	Outcome           string              `json:"outcome"` // "" while still open
-	Error             string              `json:"error,omitempty"`
-	EventCount        int                 `json:"eventCount"`
-	DroppedEvents     int                 `json:"droppedEvents"`
-	RecordingComplete bool                `json:"recordingComplete"`
-	TraceID           string              `json:"traceId"`
-	SpanID            string              `json:"spanId"`
+	ID                   string              `json:"id"`
+	Agent                string              `json:"agent"`
+	Method               string              `json:"method"`
+	ProtocolVersion      string              `json:"protocolVersion"`
+	Binding              string              `json:"binding"`
+	HTTPMethod           string              `json:"httpMethod"`
+	Path                 string              `json:"path"`
+	RequestHeaders       map[string][]string `json:"requestHeaders"`
+	RequestBody          json.RawMessage     `json:"requestBody,omitempty"` // the JSON document, or a JSON string when it was not JSON
+	RequestBodyTruncated bool                `json:"requestBodyTruncated,omitempty"`
+	RPCID                string              `json:"rpcId,omitempty"` // the JSON-RPC id as raw JSON
+	Status               int                 `json:"status"`
+	ContentType          string              `json:"contentType,omitempty"`
+	Streaming            bool                `json:"streaming"`
+	StartedAt            time.Time           `json:"startedAt"`
+	EndedAt              *time.Time          `json:"endedAt,omitempty"` // nil while still open
+	DurationMs           float64             `json:"durationMs"`
+	Outcome              string              `json:"outcome"` // "" while still open
+	Error                string              `json:"error,omitempty"`
+	EventCount           int                 `json:"eventCount"`
+	DroppedEvents        int                 `json:"droppedEvents"`
+	RecordingComplete    bool                `json:"recordingComplete"`
+	TraceID              string              `json:"traceId"`
+	SpanID               string              `json:"spanId"`
 }
 
 // EventDoc is the API's view of an event.

@@ -1,0 +1,147 @@
+package recorder
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+const (
+	defaultTaskLimit = 50
+	maxTaskLimit     = 500
+)
+
+const taskColumns = `task_id, context_id, agent, state, first_seen, last_seen,
+	event_count, exchange_count, trace_id, last_message`
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+func scanTask(row scanner) (TaskSummary, error) {
+	var t TaskSummary
+	var firstSeen, lastSeen int64
+	err := row.Scan(&t.TaskID, &t.ContextID, &t.Agent, &t.State, &firstSeen, &lastSeen,
+		&t.EventCount, &t.ExchangeCount, &t.TraceID, &t.LastMessage)
+	t.FirstSeen, t.LastSeen = fromUnixNano(firstSeen), fromUnixNano(lastSeen)
+	return t, err
+}
+
+// ListTasks returns one page of the tasks that match f, newest (by first
+// seen) first. Pages are cut by keyset, so tasks recorded while paging do not
+// shift the pages that follow.
+func (s *Store) ListTasks(ctx context.Context, f TaskFilter) (TaskPage, error) {
+	limit, err := pageLimit(f.Limit)
+	if err != nil {
+		return TaskPage{}, err
+	}
+	where, args, err := taskConditions(f)
+	if err != nil {
+		return TaskPage{}, err
+	}
+	query := `SELECT ` + taskColumns + ` FROM tasks` + where +
+		` ORDER BY first_seen DESC, task_id DESC LIMIT ?`
+	rows, err := s.readDB.QueryContext(ctx, query, append(args, limit+1)...)
+	if err != nil {
+		return TaskPage{}, fmt.Errorf("list tasks: %w", err)
+	}
+	defer rows.Close()
+
+	page := TaskPage{Tasks: []TaskSummary{}}
+	for rows.Next() {
+		t, err := scanTask(rows)
+		if err != nil {
+			return TaskPage{}, fmt.Errorf("list tasks: %w", err)
+		}
+		if len(page.Tasks) == limit { // the extra row only says there is more
+			last := page.Tasks[limit-1]
+			page.NextCursor = encodeCursor(unixNano(last.FirstSeen), last.TaskID)
+			break
+		}
+		page.Tasks = append(page.Tasks, t)
+	}
+	if err := rows.Err(); err != nil {
+		return TaskPage{}, fmt.Errorf("list tasks: %w", err)
+	}
+	return page, nil
+}
+
+func pageLimit(limit int) (int, error) {
+	switch {
+	case limit < 0:
+		return 0, fmt.Errorf("%w: negative limit %d", ErrInvalidFilter, limit)
+	case limit == 0:
+		return defaultTaskLimit, nil
+	default:
+		return min(limit, maxTaskLimit), nil
+	}
+}
+
+// taskConditions turns f into a WHERE clause over tasks and its arguments.
+func taskConditions(f TaskFilter) (string, []any, error) {
+	var conds []string
+	var args []any
+	for _, eq := range []struct{ column, value string }{
+		{"agent", f.Agent},
+		{"state", f.State},
+		{"context_id", f.ContextID},
+	} {
+		if eq.value != "" {
+			conds = append(conds, eq.column+" = ?")
+			args = append(args, eq.value)
+		}
+	}
+	if f.Query != "" {
+		pattern := "%" + likeEscaper.Replace(f.Query) + "%"
+		conds = append(conds, matchesQuery)
+		args = append(args, pattern, pattern, pattern, pattern)
+	}
+	if f.Cursor != "" {
+		firstSeen, taskID, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return "", nil, err
+		}
+		conds = append(conds, "(first_seen, task_id) < (?, ?)")
+		args = append(args, firstSeen, taskID)
+	}
+	if len(conds) == 0 {
+		return "", nil, nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args, nil
+}
+
+// matchesQuery is true for a task whose id or context id contains the
+// pattern, or one of whose recorded payloads does: the events it owns in its
+// exchanges (the same ones GetTask returns) and those exchanges' request
+// bodies. LIKE folds ASCII case only, and never matches a BLOB in this build
+// of SQLite (SQLITE_LIKE_DOESNT_MATCH_BLOBS): payloads are cast to TEXT.
+const matchesQuery = `(task_id LIKE ? ESCAPE '\'
+	OR context_id LIKE ? ESCAPE '\'
+	OR EXISTS (SELECT 1 FROM exchange_tasks l JOIN events e ON e.exchange_id = l.exchange_id
+		WHERE l.task_id = tasks.task_id AND e.task_id IN (tasks.task_id, '') AND CAST(e.raw AS TEXT) LIKE ? ESCAPE '\')
+	OR EXISTS (SELECT 1 FROM exchange_tasks l JOIN exchanges x ON x.id = l.exchange_id
+		WHERE l.task_id = tasks.task_id AND CAST(x.request_body AS TEXT) LIKE ? ESCAPE '\'))`
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// A cursor is the sort key of the last task of a page, opaque to clients.
+func encodeCursor(firstSeen int64, taskID string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(firstSeen, 10) + "/" + taskID))
+}
+
+func decodeCursor(cursor string) (firstSeen int64, taskID string, err error) {
+	b, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil {
+		return 0, "", fmt.Errorf("%w: malformed cursor", ErrInvalidFilter)
+	}
+	ns, taskID, ok := strings.Cut(string(b), "/")
+	if !ok {
+		return 0, "", fmt.Errorf("%w: malformed cursor", ErrInvalidFilter)
+	}
+	firstSeen, err = strconv.ParseInt(ns, 10, 64)
+	if err != nil {
+		return 0, "", fmt.Errorf("%w: malformed cursor", ErrInvalidFilter)
+	}
+	return firstSeen, taskID, nil
+}

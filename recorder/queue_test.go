@@ -1,0 +1,225 @@
+package recorder_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/a2aproxy/a2a-proxy/recorder"
+)
+
+// blockedWriter holds the writer inside OnCommit after its first batch of
+// events, so that the queue fills up deterministically.
+type blockedWriter struct {
+	entered chan struct{}
+	release chan struct{}
+	once    sync.Once
+}
+
+func newBlockedWriter() *blockedWriter {
+	return &blockedWriter{entered: make(chan struct{}), release: make(chan struct{})}
+}
+
+func (b *blockedWriter) onCommit([]recorder.Event) {
+	b.once.Do(func() {
+		close(b.entered)
+		<-b.release
+	})
+}
+
+// fillQueue starts an exchange and records events until the writer is held
+// with a full queue behind it, and returns the exchange and its next seq.
+func fillQueue(t *testing.T, s *recorder.Store, b *blockedWriter, queueSize int) (*recorder.Exchange, int) {
+	t.Helper()
+	ex := newExchange("ex-1", "a", t0)
+	s.StartExchange(ex)
+	if !s.RecordEvent(statusEvent(ex, 0, "task-1", "ctx", "working", "")) {
+		t.Fatal("first event dropped")
+	}
+	<-b.entered
+	for seq := 1; seq <= queueSize; seq++ {
+		if !s.RecordEvent(statusEvent(ex, seq, "task-1", "ctx", "working", "")) {
+			t.Fatalf("event %d dropped while the queue had room", seq)
+		}
+	}
+	if q := s.Stats().Queued; q != queueSize {
+		t.Fatalf("queued = %d, want %d", q, queueSize)
+	}
+	return ex, queueSize + 1
+}
+
+func eventCount(t *testing.T, s *recorder.Store, exchangeID string) int {
+	t.Helper()
+	events, err := s.ExchangeEvents(context.Background(), exchangeID)
+	if err != nil {
+		t.Fatalf("exchange events: %v", err)
+	}
+	return len(events)
+}
+
+func TestDropModeDropsWhenFull(t *testing.T) {
+	const queueSize = 3
+	b := newBlockedWriter()
+	s, _ := openStore(t, recorder.Options{Mode: recorder.ModeDrop, QueueSize: queueSize, BatchSize: 1, OnCommit: b.onCommit})
+	ex, seq := fillQueue(t, s, b, queueSize)
+
+	if s.RecordEvent(statusEvent(ex, seq, "task-1", "ctx", "working", "")) {
+		t.Fatal("RecordEvent on a full queue = true, want false (dropped)")
+	}
+	if d := s.Stats().DroppedEvents; d != 1 {
+		t.Errorf("dropped = %d, want 1", d)
+	}
+
+	close(b.release)
+	flush(t, s)
+	if n := eventCount(t, s, ex.ID); n != queueSize+1 {
+		t.Errorf("events stored = %d, want %d", n, queueSize+1)
+	}
+	if st := s.Stats(); st.WrittenEvents != queueSize+1 || st.Queued != 0 {
+		t.Errorf("stats = %+v, want %d written, 0 queued", st, queueSize+1)
+	}
+}
+
+func TestLosslessModeWaits(t *testing.T) {
+	const queueSize = 3
+	b := newBlockedWriter()
+	s, _ := openStore(t, recorder.Options{Mode: recorder.ModeLossless, QueueSize: queueSize, BatchSize: 1, OnCommit: b.onCommit})
+	ex, seq := fillQueue(t, s, b, queueSize)
+
+	recorded := make(chan bool)
+	go func() { recorded <- s.RecordEvent(statusEvent(ex, seq, "task-1", "ctx", "working", "")) }()
+	select {
+	case <-recorded:
+		t.Fatal("RecordEvent returned while the queue was full")
+	default:
+	}
+	close(b.release)
+	if !<-recorded {
+		t.Fatal("RecordEvent in lossless mode = false")
+	}
+	flush(t, s)
+	if n := eventCount(t, s, ex.ID); n != queueSize+2 {
+		t.Errorf("events stored = %d, want %d", n, queueSize+2)
+	}
+	if d := s.Stats().DroppedEvents; d != 0 {
+		t.Errorf("dropped = %d, want 0", d)
+	}
+}
+
+func TestCloseDrainsTheQueue(t *testing.T) {
+	const queueSize = 100
+	b := newBlockedWriter()
+	s, path := openStore(t, recorder.Options{QueueSize: queueSize, BatchSize: 1, OnCommit: b.onCommit})
+	ex, seq := fillQueue(t, s, b, queueSize-1)
+	s.FinishExchange(finish(ex.ID, t0.Add(time.Minute), seq))
+
+	closed := make(chan error)
+	go func() { closed <- s.Close() }()
+	close(b.release)
+	if err := <-closed; err != nil {
+		t.Fatalf("close: %v", err)
+	}
+
+	// Writes after Close neither panic nor reach the database.
+	late := newExchange("ex-late", "a", t0)
+	s.StartExchange(late)
+	if s.RecordEvent(statusEvent(late, 0, "task-late", "ctx", "working", "")) {
+		t.Error("RecordEvent after Close = true")
+	}
+	s.FinishExchange(finish(late.ID, t0, 1))
+	if err := s.Flush(context.Background()); err != nil {
+		t.Errorf("flush after close: %v", err)
+	}
+	if st := s.Stats(); st.DroppedEvents != 1 || st.IgnoredWrites != 2 || st.WrittenEvents != uint64(seq) {
+		t.Errorf("stats after close = %+v, want 1 dropped, 2 ignored, %d written", st, seq)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("second close: %v", err)
+	}
+
+	s, err := recorder.Open(context.Background(), path, recorder.Options{})
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	defer s.Close()
+	if n := eventCount(t, s, ex.ID); n != seq {
+		t.Errorf("events after close = %d, want all %d", n, seq)
+	}
+	got, err := s.GetTask(context.Background(), "task-1")
+	if err != nil {
+		t.Fatalf("get task: %v", err)
+	}
+	if x := got.Exchanges[0]; x.EndedAt == nil || x.EventCount != seq {
+		t.Errorf("exchange end not stored: %+v", x)
+	}
+}
+
+// TestConcurrentWriters records from many goroutines, as the proxy does,
+// closing the store after they are done or while they run: every event
+// accepted is stored and every other one is counted as dropped.
+func TestConcurrentWriters(t *testing.T) {
+	for _, tc := range []struct {
+		mode       recorder.Mode
+		closeEarly bool
+	}{
+		{recorder.ModeDrop, false},
+		{recorder.ModeLossless, false},
+		{recorder.ModeDrop, true},
+		{recorder.ModeLossless, true},
+	} {
+		t.Run(fmt.Sprintf("%s/closeEarly=%t", tc.mode, tc.closeEarly), func(t *testing.T) {
+			s, path := openStore(t, recorder.Options{Mode: tc.mode, QueueSize: 64, BatchSize: 16})
+			const streams, perStream = 8, 200
+			var wg sync.WaitGroup
+			var accepted atomic.Int64
+			for i := range streams {
+				wg.Go(func() {
+					ex := newExchange(fmt.Sprintf("ex-%d", i), "a", t0.Add(time.Duration(i)*time.Second))
+					s.StartExchange(ex)
+					for seq := range perStream {
+						if s.RecordEvent(statusEvent(ex, seq, fmt.Sprintf("task-%d", i), "ctx", "working", "")) {
+							accepted.Add(1)
+						}
+					}
+					s.FinishExchange(finish(ex.ID, ex.StartedAt.Add(time.Second), perStream))
+				})
+			}
+			if tc.closeEarly {
+				if err := s.Close(); err != nil {
+					t.Fatalf("close: %v", err)
+				}
+			}
+			wg.Wait()
+			if err := s.Close(); err != nil {
+				t.Fatalf("close: %v", err)
+			}
+			st := s.Stats()
+			if st.WrittenEvents != uint64(accepted.Load()) || st.WrittenEvents+st.DroppedEvents != streams*perStream {
+				t.Errorf("stats = %+v, want %d written of %d", st, accepted.Load(), streams*perStream)
+			}
+			if tc.mode == recorder.ModeLossless && !tc.closeEarly && st.DroppedEvents != 0 {
+				t.Errorf("lossless dropped %d events", st.DroppedEvents)
+			}
+
+			s, err := recorder.Open(context.Background(), path, recorder.Options{})
+			if err != nil {
+				t.Fatalf("reopen: %v", err)
+			}
+			defer s.Close()
+			page, err := s.ListTasks(context.Background(), recorder.TaskFilter{Limit: streams})
+			if err != nil {
+				t.Fatalf("list tasks: %v", err)
+			}
+			total := 0
+			for _, task := range page.Tasks {
+				total += task.EventCount
+			}
+			if total != int(accepted.Load()) {
+				t.Errorf("events in the database = %d, want %d", total, accepted.Load())
+			}
+		})
+	}
+}

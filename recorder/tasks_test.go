@@ -1,0 +1,119 @@
+package recorder_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/a2aproxy/a2a-proxy/recorder"
+)
+
+// TestTaskRollup records one task's life over three exchanges and checks the
+// task row, whether the writer sees it all in one batch or item by item.
+func TestTaskRollup(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		batchSize int
+		flushEach bool
+	}{
+		{"one batch", 0, false},
+		{"one item per batch", 1, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, _ := openStore(t, recorder.Options{BatchSize: tc.batchSize})
+			step := func() {
+				if tc.flushEach {
+					flush(t, s)
+				}
+			}
+
+			// The stream that creates the task, then stops for input.
+			stream := newExchange("ex-1", "builtin", t0)
+			s.StartExchange(stream)
+			step()
+			for _, ev := range []*recorder.Event{
+				statusEvent(stream, 0, "task-1", "ctx-1", "submitted", ""),
+				statusEvent(stream, 1, "task-1", "ctx-1", "working", "step 1"),
+				statusEvent(stream, 2, "task-1", "ctx-1", "input-required", "need more"),
+			} {
+				s.RecordEvent(ev)
+				step()
+			}
+			s.FinishExchange(finish(stream.ID, t0.Add(time.Second), 3))
+			step()
+
+			// A tasks/get naming the task, whose response has no event of it.
+			get := newExchange("ex-2", "builtin", t0.Add(2*time.Second))
+			get.Method, get.TaskID, get.ContextID = "tasks/get", "task-1", "ctx-1"
+			s.StartExchange(get)
+			s.RecordEvent(newEvent(get, 0, []byte(`{"jsonrpc":"2.0","id":1,"error":{"code":-32603}}`), func(ev *recorder.Event) { ev.Kind = "error" }))
+			s.FinishExchange(finish(get.ID, t0.Add(3*time.Second), 1))
+			step()
+
+			// The follow-up that completes it, without a message.
+			followUp := newExchange("ex-3", "builtin", t0.Add(4*time.Second))
+			followUp.TaskID = "task-1"
+			s.StartExchange(followUp)
+			s.RecordEvent(statusEvent(followUp, 0, "task-1", "ctx-1", "working", "step 2"))
+			step()
+			s.RecordEvent(statusEvent(followUp, 1, "task-1", "ctx-1", "completed", ""))
+			step()
+			s.FinishExchange(finish(followUp.ID, t0.Add(5*time.Second), 2))
+			flush(t, s)
+
+			got, err := s.GetTask(context.Background(), "task-1")
+			if err != nil {
+				t.Fatalf("get task: %v", err)
+			}
+			want := recorder.TaskSummary{
+				TaskID:        "task-1",
+				ContextID:     "ctx-1",
+				Agent:         "builtin",
+				State:         "completed",
+				FirstSeen:     t0.Add(100 * time.Millisecond), // the first event
+				LastSeen:      t0.Add(4*time.Second + 200*time.Millisecond),
+				EventCount:    5,
+				ExchangeCount: 3,
+				TraceID:       "trace-ex-1",
+				LastMessage:   "step 2",
+			}
+			if got.Task != want {
+				t.Errorf("task =\n%+v\nwant\n%+v", got.Task, want)
+			}
+			var exchanges []string
+			for _, x := range got.Exchanges {
+				exchanges = append(exchanges, x.ID)
+			}
+			if len(exchanges) != 3 || exchanges[0] != "ex-1" || exchanges[2] != "ex-3" {
+				t.Errorf("exchanges = %v, want ex-1 ex-2 ex-3", exchanges)
+			}
+			// The error event has no task id but belongs to an exchange of the task.
+			if len(got.Events) != 6 || got.Events[3].ExchangeID != "ex-2" || got.Events[3].Kind != "error" {
+				t.Errorf("events = %d (4th %s/%s), want 6 with ex-2's error 4th", len(got.Events), got.Events[3].ExchangeID, got.Events[3].Kind)
+			}
+		})
+	}
+}
+
+func TestEventsOfOtherTasksStayOut(t *testing.T) {
+	s, _ := openStore(t, recorder.Options{})
+	ex := newExchange("ex-1", "a", t0)
+	s.StartExchange(ex)
+	s.RecordEvent(statusEvent(ex, 0, "task-1", "ctx", "working", ""))
+	s.RecordEvent(statusEvent(ex, 1, "task-2", "ctx", "working", ""))
+	s.FinishExchange(finish(ex.ID, t0.Add(time.Second), 2))
+	flush(t, s)
+
+	for _, id := range []string{"task-1", "task-2"} {
+		got, err := s.GetTask(context.Background(), id)
+		if err != nil {
+			t.Fatalf("get %s: %v", id, err)
+		}
+		if len(got.Events) != 1 || got.Events[0].TaskID != id {
+			t.Errorf("events of %s = %+v, want only its own", id, got.Events)
+		}
+		if got.Task.ExchangeCount != 1 || got.Task.EventCount != 1 {
+			t.Errorf("%s counts = %d exchanges, %d events; want 1, 1", id, got.Task.ExchangeCount, got.Task.EventCount)
+		}
+	}
+}

@@ -1,0 +1,66 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/a2aproxy/a2a-proxy/recorder"
+)
+
+// listTasks serves GET /api/tasks?agent=&state=&contextId=&q=&limit=&cursor=.
+func (s *Server) listTasks(c *gin.Context) {
+	limit, err := parseLimit(c.Query("limit"))
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	page, err := s.store.ListTasks(c.Request.Context(), recorder.TaskFilter{
+		Agent:     c.Query("agent"),
+		State:     c.Query("state"),
+		ContextID: c.Query("contextId"),
+		Query:     c.Query("q"),
+		Limit:     limit,
+		Cursor:    c.Query("cursor"),
+	})
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	c.JSON(http.StatusOK, page)
+}
+
+// parseLimit reads the limit parameter: absent means the store's default,
+// more than the store's maximum means the maximum.
+func parseLimit(s string) (int, error) {
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("%w: limit must be a positive integer, got %q", ErrBadRequest, s)
+	}
+	return n, nil
+}
+
+// getTask serves GET /api/tasks/:taskId.
+func (s *Server) getTask(c *gin.Context) {
+	detail, err := s.store.GetTask(c.Request.Context(), c.Param("taskId"))
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	c.JSON(http.StatusOK, detail)
+}
+
+// getContext serves GET /api/contexts/:contextId.
+func (s *Server) getContext(c *gin.Context) {
+	detail, err := s.store.GetContext(c.Request.Context(), c.Param("contextId"))
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	c.JSON(http.StatusOK, detail)
+}
