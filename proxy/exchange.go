@@ -30,6 +30,8 @@ type exchange struct {
 	card       bool // the response is an agent card to rewrite
 	start      time.Time
 	rec        Recorder
+	tel        *telemetry
+	spans      exchangeSpans // SERVER and CLIENT span
 
 	// Filled as the response goes by (all on the request's goroutine).
 	status      int
@@ -53,6 +55,7 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request, agent Agent, prefi
 		publicBase: p.publicBase(r, prefix),
 		start:      time.Now(),
 		rec:        p.opts.Recorder,
+		tel:        p.tel,
 	}
 	if ex.rel == "" {
 		ex.rel = "/"
@@ -74,6 +77,7 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request, agent Agent, prefi
 	}
 	ex.req = a2awire.ParseRequest(r.Method, ex.rel, r.Header, body)
 	ex.card = ex.rel == cardPath || a2awire.V1Method(ex.req.Method) == "GetExtendedAgentCard"
+	traceCtx := ex.spans.startServer(r.Context(), p.tel, ex)
 
 	p.open.Add(1)
 	defer p.open.Done()
@@ -89,7 +93,7 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request, agent Agent, prefi
 		return
 	}
 
-	ctx, cancel := context.WithCancel(context.WithValue(r.Context(), exchangeKey{}, ex))
+	ctx, cancel := context.WithCancel(context.WithValue(traceCtx, exchangeKey{}, ex))
 	defer cancel()
 	stopOnAbort := context.AfterFunc(p.abortCtx, cancel)
 	defer stopOnAbort()
@@ -116,6 +120,7 @@ func (ex *exchange) record(body []byte, limit int64) *recorder.Exchange {
 	if truncated {
 		body = body[:limit]
 	}
+	traceID, spanID := ex.spans.ids()
 	return &recorder.Exchange{
 		ID:                   ex.id,
 		Agent:                ex.agent.Name,
@@ -132,6 +137,8 @@ func (ex *exchange) record(body []byte, limit int64) *recorder.Exchange {
 		ContextID:            ex.req.ContextID,
 		MessageID:            ex.req.MessageID,
 		StartedAt:            ex.start,
+		TraceID:              traceID,
+		SpanID:               spanID,
 	}
 }
 
@@ -155,6 +162,7 @@ func (p *Proxy) rewrite(pr *httputil.ProxyRequest) {
 		// transport then negotiates and undoes compression itself.
 		pr.Out.Header.Del("Accept-Encoding")
 	}
+	ex.spans.startClient(pr.In.Context(), ex, pr.Out)
 }
 
 // modifyResponse starts observing the upstream's response.
@@ -165,7 +173,11 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 	if ex.card && resp.StatusCode == http.StatusOK {
 		return p.rewriteCardResponse(ex, resp)
 	}
-	ex.tee = newTee(ex, resp.Body, isEventStream(ex.contentType), p.opts.MaxRecordedBytes)
+	streaming := isEventStream(ex.contentType)
+	if streaming {
+		p.tel.meters.streamOpened(ex.agent.Name)
+	}
+	ex.tee = newTee(ex, resp.Body, streaming, p.opts.MaxRecordedBytes)
 	resp.Body = ex.tee
 	return nil
 }
@@ -227,6 +239,7 @@ func (p *Proxy) finish(ex *exchange) {
 		end.Outcome = recorder.OutcomeUpstreamError
 		end.Error = readErr.Error()
 	}
+	ex.observeEnd(end)
 	ex.rec.FinishExchange(end)
 	p.log.Debug("exchange", "id", ex.id, "agent", ex.agent.Name, "method", ex.req.Method,
 		"status", end.Status, "outcome", end.Outcome, "events", end.EventCount)

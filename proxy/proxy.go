@@ -1,7 +1,9 @@
 // Package proxy is the data plane: a reverse proxy for A2A agents that passes
 // every byte through unchanged, flushes each Server-Sent Event as it arrives,
 // rewrites agent cards so clients stay on the proxy, and hands a copy of each
-// exchange and event to a Recorder without ever waiting for it.
+// exchange and event to a Recorder without ever waiting for it. Each exchange
+// is also an OpenTelemetry trace: a SERVER span for the client's request, a
+// CLIENT span for the upstream call, a span event per A2A event.
 package proxy
 
 import (
@@ -19,6 +21,9 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/a2aproxy/a2a-proxy/recorder"
 )
@@ -58,6 +63,20 @@ type Options struct {
 	Transport http.RoundTripper
 	// Logger, if nil, is slog.Default().
 	Logger *slog.Logger
+
+	// TracerProvider makes a SERVER span per request and a CLIENT span per
+	// upstream call. If nil, no spans are made (a no-op provider) and the
+	// trace context the client sent reaches the agent unchanged.
+	TracerProvider trace.TracerProvider
+	// MeterProvider makes the proxy's metrics. If nil, none are made.
+	MeterProvider metric.MeterProvider
+	// Propagator reads the trace context of incoming requests and writes it
+	// into upstream calls. If nil, otel.GetTextMapPropagator() is used.
+	Propagator propagation.TextMapPropagator
+	// SpanEventLimit caps the a2a.event span events of one span; the events
+	// over it are only counted (a2a_proxy.event.omitted). If zero,
+	// DefaultSpanEventLimit is used; if negative, no event is added.
+	SpanEventLimit int
 }
 
 // Proxy is the data plane's http.Handler.
@@ -68,6 +87,7 @@ type Proxy struct {
 	rp       *httputil.ReverseProxy
 	engine   *gin.Engine
 	log      *slog.Logger
+	tel      *telemetry
 
 	// abortCtx is cancelled by Abort to cut the exchanges still open when
 	// the shutdown grace period is over.
@@ -103,6 +123,10 @@ func New(opts Options) (*Proxy, error) {
 			return nil, fmt.Errorf("proxy: agent %q configured twice", a.Name)
 		}
 		p.agents[a.Name] = a
+	}
+	var err error
+	if p.tel, err = newTelemetry(opts); err != nil {
+		return nil, err
 	}
 	p.abortCtx, p.abort = context.WithCancel(context.Background())
 	p.rp = &httputil.ReverseProxy{

@@ -287,7 +287,7 @@ func TestBodyTooLarge(t *testing.T) {
 	}
 	end, _ := rec.waitEnd(t)
 	if hit.Load() || end.Outcome != recorder.OutcomeRejected {
-		t.Fatalf("upstream hit %v, end %+v", hit, end)
+		t.Fatalf("upstream hit %v, end %+v", hit.Load(), end)
 	}
 }
 

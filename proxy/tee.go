@@ -14,8 +14,8 @@ import (
 // tee wraps the upstream response body. ReverseProxy reads a chunk from it,
 // writes and flushes the chunk to the client, then reads again; the tee cuts
 // each chunk into SSE event blocks on the way through and records them at the
-// start of the next Read, after the client already has them. Parsing and
-// recording thus never delay an event.
+// start of the next Read, after the client already has them. Parsing,
+// recording and tracing thus never delay an event.
 type tee struct {
 	body      io.ReadCloser
 	ex        *exchange
@@ -153,6 +153,10 @@ func (t *tee) recordParsed(raw, doc []byte) {
 		ev.State = parsed.State
 		ev.Final = parsed.Final
 		ev.ArtifactID = parsed.ArtifactID
+		ev.Text = parsed.Text
+		if parsed.Kind == a2awire.KindError {
+			t.ex.spans.rpcError(parsed.ErrorCode)
+		}
 	}
 	t.send(ev, t.readAt)
 }
@@ -164,6 +168,7 @@ func (t *tee) send(ev *recorder.Event, at time.Time) {
 	ev.At = at
 	ev.Offset = at.Sub(t.ex.start)
 	t.seq++
+	t.ex.observeEvent(ev, t.streaming)
 	if !t.ex.rec.RecordEvent(ev) {
 		t.dropped++
 	}
