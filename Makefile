@@ -1,13 +1,13 @@
 # a2a-proxy: `make test` is what CI runs (.ci/run). It installs what the tests
-# need (Go modules, the Node peers of the end-to-end tests) and runs every test
-# with the race detector.
+# need (Go modules, the Node peers of the end-to-end tests, Chromium for the
+# UI's browser tests) and runs every test with the race detector.
 
 GO       ?= go
 NODE_DIR := e2e/node
 
-.PHONY: test vet build node-deps bench clean
+.PHONY: test vet build node-deps browser-deps bench clean
 
-test: node-deps vet
+test: node-deps browser-deps vet
 	$(GO) test -race -count=1 ./...
 
 vet:
@@ -23,6 +23,17 @@ node-deps: $(NODE_DIR)/node_modules/.package-lock.json
 
 $(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package-lock.json
 	npm ci --prefix $(NODE_DIR) --no-audit --no-fund
+
+# The UI's browser tests drive Debian's Chromium (internal/browser); the emoji
+# font makes screenshots show the built-in agent's messages as users see them.
+# Installed only when missing: the apt lists are fetched once.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		$(SUDO) apt-get update && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-color-emoji; \
+	fi
 
 # Latency and throughput of the proxy against a direct connection, in one run
 # (see README, "Performance").

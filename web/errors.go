@@ -50,26 +50,35 @@ func (s *Server) renderErrors(c *gin.Context) {
 	}
 }
 
-// writeError is the one place where errors become HTTP statuses.
+// writeError answers err with the API's JSON error.
 func (s *Server) writeError(c *gin.Context, err error) {
-	status, code, message := http.StatusInternalServerError, CodeInternal, "internal error"
-	switch {
-	case errors.Is(err, recorder.ErrNotFound):
-		status, code, message = http.StatusNotFound, CodeNotFound, err.Error()
-	case errors.Is(err, ErrBadRequest), errors.Is(err, recorder.ErrInvalidFilter):
-		status, code, message = http.StatusBadRequest, CodeBadRequest, err.Error()
-	case errors.Is(err, errUnauthorized):
-		status, code, message = http.StatusUnauthorized, CodeUnauthorized, err.Error()
-		c.Header("WWW-Authenticate", `Bearer realm="a2a-proxy"`)
-	case errors.Is(err, context.Canceled):
+	if errors.Is(err, context.Canceled) {
 		// The client went away: nobody reads the answer.
 		s.log.Debug("request canceled", "path", c.Request.URL.Path, "err", err)
 		c.AbortWithStatus(statusClientClosed)
 		return
-	default:
-		s.log.Error("request failed", "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
+	}
+	status, code, message := s.classify(c, err)
+	if status == http.StatusUnauthorized {
+		c.Header("WWW-Authenticate", `Bearer realm="a2a-proxy"`)
 	}
 	c.AbortWithStatusJSON(status, errorDocument{Error: errorBody{Code: code, Message: message}})
+}
+
+// classify is the one place where errors become HTTP statuses, for the API
+// and the pages alike. It logs what it cannot tell the client.
+func (s *Server) classify(c *gin.Context, err error) (status int, code, message string) {
+	switch {
+	case errors.Is(err, recorder.ErrNotFound):
+		return http.StatusNotFound, CodeNotFound, err.Error()
+	case errors.Is(err, ErrBadRequest), errors.Is(err, recorder.ErrInvalidFilter):
+		return http.StatusBadRequest, CodeBadRequest, err.Error()
+	case errors.Is(err, errUnauthorized):
+		return http.StatusUnauthorized, CodeUnauthorized, err.Error()
+	default:
+		s.log.Error("request failed", "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
+		return http.StatusInternalServerError, CodeInternal, "internal error"
+	}
 }
 
 // recoverPanic answers 500 for a handler that panicked, and logs the stack.

@@ -1,12 +1,15 @@
-// Package web serves the admin plane: the JSON API under /api, and room for
-// the UI, live feed, replay agents and metrics that other packages add.
+// Package web serves the admin plane: the JSON API under /api, the live feed
+// at /api/live, the UI (server-rendered pages with a little JavaScript), and
+// room for the replay agents and metrics that other packages add.
 package web
 
 import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -26,23 +29,44 @@ var _ Store = (*recorder.Store)(nil)
 type Options struct {
 	// Store answers the API's queries. Required.
 	Store Store
-	// Token, if set, must be presented by every /api request as
-	// "Authorization: Bearer <Token>". If empty, the API is open (for a
+	// Token, if set, must be presented by every request to the API and the
+	// pages, as "Authorization: Bearer <Token>" or as the session cookie the
+	// login form at /login sets. If empty, the admin plane is open (for a
 	// loopback admin address).
 	Token string
 	// Logger receives handler errors and panics. If nil, nothing is logged.
 	Logger *slog.Logger
 	// Metrics, if set, is served at /metrics, behind the token like the API.
 	Metrics http.Handler
+
+	// Feed streams recorded events to GET /api/live; connect its Publish to
+	// recorder.Options.OnCommit. If nil, /api/live is not served and pages
+	// do not update live.
+	Feed *Feed
+	// Agents lists the configured agents for the agents page. If nil, the
+	// page lists none.
+	Agents Directory
+	// ProxyURL is the data plane's base URL as clients reach it, for the
+	// agents page. Required with Agents.
+	ProxyURL *url.URL
+	// JaegerURL, if set, is the base URL of a Jaeger UI: pages link each
+	// trace to {JaegerURL}/trace/{traceId}.
+	JaegerURL string
+	// LiveHeartbeat is how often an idle /api/live stream gets a comment,
+	// so that proxies in between do not time it out. If zero, 15s.
+	LiveHeartbeat time.Duration
+	// Recordings, if set, backs replay and export (web/replay.go); if nil, those routes are off.
+	Recordings Recordings
 }
 
 // Server is the admin plane's HTTP handler.
 type Server struct {
 	engine *gin.Engine
-	token  string
+	auth   *auth // nil: no token
 	api    *gin.RouterGroup
 	store  Store
 	log    *slog.Logger
+	ui     uiOptions
 }
 
 // New builds the admin plane with the JSON API routes.
@@ -54,20 +78,25 @@ func New(opts Options) *Server {
 	}
 	s := &Server{
 		engine: gin.New(),
-		token:  opts.Token,
+		auth:   newAuth(opts.Token),
 		store:  opts.Store,
 		log:    opts.Logger,
+		ui:     newUIOptions(opts),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	s.engine.Use(gin.CustomRecoveryWithWriter(nil, s.recoverPanic))
+	s.engine.Use(gin.CustomRecoveryWithWriter(nil, s.recoverPanic), securityHeaders)
 	s.engine.NoRoute(s.noRoute)
 
 	s.api = s.Protected("/api")
 	s.api.GET("/tasks", s.listTasks)
 	s.api.GET("/tasks/:taskId", s.getTask)
 	s.api.GET("/contexts/:contextId", s.getContext)
+	s.routeLive()
+	s.routeReplay(opts.Recordings)
+	s.routeUI()
+	s.routeLogin()
 	if opts.Metrics != nil {
 		s.Protected("/metrics").GET("", gin.WrapH(opts.Metrics))
 	}
@@ -78,8 +107,8 @@ func New(opts Options) *Server {
 // does and, when a token is set, refuses requests without it.
 func (s *Server) Protected(path string) *gin.RouterGroup {
 	g := s.engine.Group(path, s.renderErrors)
-	if s.token != "" {
-		g.Use(requireToken(s.token))
+	if s.auth != nil {
+		g.Use(s.auth.requireAPI)
 	}
 	return g
 }

@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -117,7 +119,61 @@ func recordedTask(t *testing.T, s *Server, taskID string) *recorder.TaskDetail {
 	if err != nil {
 		t.Fatalf("task %s not found through the store: %v", taskID, err)
 	}
+	assertInAPI(t, s, detail)
 	return detail
+}
+
+// assertInAPI checks that the admin API lists the task and serves the same
+// document the store has (the API does not carry raw bytes).
+func assertInAPI(t *testing.T, s *Server, want *recorder.TaskDetail) {
+	t.Helper()
+	var page recorder.TaskPage
+	getJSON(t, s.AdminURL()+"/api/tasks?agent="+url.QueryEscape(want.Task.Agent)+"&limit=500", &page)
+	found := false
+	for _, ts := range page.Tasks {
+		found = found || ts.TaskID == want.Task.TaskID
+	}
+	if !found {
+		t.Errorf("GET /api/tasks?agent=%s does not list task %s", want.Task.Agent, want.Task.TaskID)
+	}
+	var got recorder.TaskDetail
+	getJSON(t, s.AdminURL()+"/api/tasks/"+url.PathEscape(want.Task.TaskID), &got)
+	if got.Task.TaskID != want.Task.TaskID || len(got.Events) != len(want.Events) || len(got.Exchanges) != len(want.Exchanges) {
+		t.Errorf("GET /api/tasks/%s: task %+v with %d events, %d exchanges; the store has %d, %d",
+			want.Task.TaskID, got.Task, len(got.Events), len(got.Exchanges), len(want.Events), len(want.Exchanges))
+	}
+	for i := range min(len(got.Events), len(want.Events)) {
+		if !reflect.DeepEqual(decodeJSON(t, got.Events[i].Data), decodeJSON(t, want.Events[i].Data)) {
+			t.Errorf("API event %d data %s, store %s", i, got.Events[i].Data, want.Events[i].Data)
+		}
+	}
+}
+
+func getJSON(t *testing.T, url string, v any) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(resp.Body)
+		t.Fatalf("GET %s: %d %s", url, resp.StatusCode, body)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+}
+
+// decodeJSON reads a document for comparison by value: the API escapes
+// markup ("\u003c") where the recording has it verbatim.
+func decodeJSON(t *testing.T, doc []byte) any {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(doc, &v); err != nil {
+		t.Fatalf("not JSON: %s", doc)
+	}
+	return v
 }
 
 // streamEvents returns the recorded events of the task's streaming exchange.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -15,6 +16,7 @@ import (
 	builtinagent "github.com/a2aproxy/a2a-proxy/builtin-agent"
 	"github.com/a2aproxy/a2a-proxy/proxy"
 	"github.com/a2aproxy/a2a-proxy/recorder"
+	"github.com/a2aproxy/a2a-proxy/web"
 )
 
 // ServeConfig is everything `a2a-proxy serve` is told by its flags.
@@ -32,6 +34,11 @@ type ServeConfig struct {
 	MaxBodyBytes     int64
 	ShutdownGrace    time.Duration
 	LogLevel         string
+	// JaegerURL is the base URL of a Jaeger UI ("http://localhost:16686"),
+	// for the API and UI to link each exchange to {JaegerURL}/trace/{traceId}.
+	// Empty: no links.
+	JaegerURL      string
+	SpanEventLimit int // a2a.event span events per span; 0: none
 }
 
 // Server is the running proxy: data plane, admin plane, built-in agent and
@@ -40,12 +47,14 @@ type Server struct {
 	Config ServeConfig
 	Stderr io.Writer
 
-	log     *slog.Logger
-	store   *recorder.Store
-	proxy   *proxy.Proxy
-	data    *server
-	admin   *server
-	builtin *server
+	log       *slog.Logger
+	telemetry *telemetry
+	store     *recorder.Store
+	live      *web.Feed // the recorder's committed events, for the admin plane's live pages
+	proxy     *proxy.Proxy
+	data      *server
+	admin     *server
+	builtin   *server
 }
 
 // register declares the serve flags on fs. The agents list is read into
@@ -65,6 +74,8 @@ func (c *ServeConfig) register(fs *flag.FlagSet) (agents *stringList) {
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", proxy.DefaultMaxBodyBytes, "largest request body accepted; larger ones get 413")
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", 10*time.Second, "on SIGTERM, how long open streams may run before they are cut")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&c.JaegerURL, "jaeger-url", "", "base URL of a Jaeger UI (like http://localhost:16686), for links from the API and UI to each trace;\ntraces are exported as the OTEL_* environment variables say")
+	fs.IntVar(&c.SpanEventLimit, "trace-event-limit", proxy.DefaultSpanEventLimit, "span events (one per A2A event) per span; a longer stream's other events are only counted (0: none)")
 	return agents
 }
 
@@ -84,15 +95,25 @@ func (s *Server) Start(ctx context.Context) (err error) {
 			return fmt.Errorf("--public-url %q: want an absolute URL like http://proxy.example:8080", cfg.PublicURL)
 		}
 	}
+	if err := checkJaegerURL(cfg.JaegerURL); err != nil {
+		return err
+	}
 	defer func() {
 		if err != nil {
 			s.Close()
 		}
 	}()
 
-	s.store, err = recorder.Open(ctx, cfg.DB, recorder.Options{Mode: recorder.Mode(cfg.RecordMode), Logger: s.log})
+	s.live = web.NewFeed()
+	s.store, err = recorder.Open(ctx, cfg.DB, recorder.Options{Mode: recorder.Mode(cfg.RecordMode), Logger: s.log, OnCommit: s.live.Publish})
 	if err != nil {
 		return fmt.Errorf("open recording database: %w", err)
+	}
+	if s.telemetry, err = newTelemetry(ctx, cfg.SpanEventLimit, s.log); err != nil {
+		return err
+	}
+	if err := s.telemetry.observeRecorder(s.store); err != nil {
+		return err
 	}
 
 	var agents []proxy.Agent
@@ -108,9 +129,9 @@ func (s *Server) Start(ctx context.Context) (err error) {
 			return err
 		}
 		base := "http://" + s.builtin.addr() + "/"
-		s.builtin.srv.Handler = builtinagent.NewHandler(builtinagent.Options{
+		s.builtin.srv.Handler = s.telemetry.traceHandler(builtinagent.NewHandler(builtinagent.Options{
 			URL: base, StepDelay: stepDelayFlag(cfg.BuiltinStepDelay), Logger: s.log.With("component", "builtin-agent"),
-		})
+		}), "builtin-agent")
 		a, err := proxy.NewAgent("builtin", base)
 		if err != nil {
 			return err
@@ -122,11 +143,15 @@ func (s *Server) Start(ctx context.Context) (err error) {
 	}
 
 	s.proxy, err = proxy.New(proxy.Options{
-		Agents:       agents,
-		Recorder:     s.store,
-		PublicURL:    publicURL,
-		MaxBodyBytes: cfg.MaxBodyBytes,
-		Logger:       s.log.With("component", "proxy"),
+		Agents:         agents,
+		Recorder:       s.store,
+		PublicURL:      publicURL,
+		MaxBodyBytes:   cfg.MaxBodyBytes,
+		Logger:         s.log.With("component", "proxy"),
+		TracerProvider: s.telemetry.tracerProvider,
+		MeterProvider:  s.telemetry.meterProvider,
+		Propagator:     s.telemetry.propagator,
+		SpanEventLimit: spanEventLimitFlag(cfg.SpanEventLimit),
 	})
 	if err != nil {
 		return err
@@ -180,6 +205,7 @@ func (s *Server) Close() error {
 	if s.proxy != nil {
 		s.proxy.Abort()
 	}
+	s.flushTelemetry()
 	if s.store != nil {
 		if err := s.store.Close(); err != nil {
 			return fmt.Errorf("close recording database: %w", err)
@@ -266,9 +292,22 @@ func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
 }
 
-// adminHandler serves the admin plane.
+// adminHandler serves the admin plane: the UI, the JSON API, the live feed
+// and /metrics.
 func (s *Server) adminHandler() http.Handler {
-	return http.NotFoundHandler()
+	proxyURL, _ := url.Parse(cmp.Or(s.Config.PublicURL, s.DataURL())) // checked by Start
+	admin := web.New(web.Options{
+		Store:      s.store,
+		Recordings: s.store,
+		Token:      s.Config.AdminToken,
+		Logger:     s.log.With("component", "admin"),
+		Metrics:    s.MetricsHandler(),
+		Feed:       s.live,
+		Agents:     s.proxy,
+		ProxyURL:   proxyURL,
+		JaegerURL:  s.Config.JaegerURL,
+	})
+	return admin.Handler()
 }
 
 // stepDelayFlag maps a step delay flag to builtinagent.Options, where zero

@@ -1,0 +1,42 @@
+package recorder_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/a2aproxy/a2a-proxy/recorder"
+)
+
+func TestAgentCounts(t *testing.T) {
+	s, _ := openStore(t, recorder.Options{})
+	recordTask(t, s, "ex-1", "alpha", "task-1", "ctx-1", t0, "completed")
+	recordTask(t, s, "ex-2", "alpha", "task-2", "ctx-1", t0.Add(time.Minute), "working")
+	recordTask(t, s, "ex-3", "beta", "task-3", "ctx-2", t0.Add(2*time.Minute), "failed")
+	flush(t, s)
+
+	got, err := s.AgentCounts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]recorder.AgentCount{
+		"alpha": {Tasks: 2, Exchanges: 2, Events: 4, LastSeen: t0.Add(time.Minute)},
+		"beta":  {Tasks: 1, Exchanges: 1, Events: 2, LastSeen: t0.Add(2 * time.Minute)},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("counts = %+v, want %+v", got, want)
+	}
+	for agent, w := range want {
+		if g := got[agent]; g.Tasks != w.Tasks || g.Exchanges != w.Exchanges || g.Events != w.Events || !g.LastSeen.Equal(w.LastSeen) {
+			t.Errorf("counts[%s] = %+v, want %+v", agent, g, w)
+		}
+	}
+}
+
+func TestAgentCountsEmpty(t *testing.T) {
+	s, _ := openStore(t, recorder.Options{})
+	got, err := s.AgentCounts(context.Background())
+	if err != nil || len(got) != 0 {
+		t.Errorf("AgentCounts() = %v, %v; want an empty map", got, err)
+	}
+}

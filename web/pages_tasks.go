@@ -1,0 +1,112 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/a2aproxy/a2a-proxy/recorder"
+)
+
+// tasksView is the data of the tasks page.
+type tasksView struct {
+	Filter   recorder.TaskFilter // as the URL gives it
+	Filtered bool                // some filter is set
+	Agents   []string            // choices for the agent filter
+	States   []string            // choices for the state filter
+	Tasks    []recorder.TaskSummary
+	Newest   string // the first page, "" when on it
+	Older    string // the next page, "" when there is none
+	Live     bool
+}
+
+// tasksPage serves GET /?agent=&state=&contextId=&q=&cursor=: the tasks,
+// newest first, one page at a time.
+func (s *Server) tasksPage(c *gin.Context) {
+	limit, err := parseLimit(c.Query("limit"))
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	f := recorder.TaskFilter{
+		Agent:     c.Query("agent"),
+		State:     c.Query("state"),
+		ContextID: c.Query("contextId"),
+		Query:     c.Query("q"),
+		Cursor:    c.Query("cursor"),
+		Limit:     limit,
+	}
+	page, err := s.store.ListTasks(c.Request.Context(), f)
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	v := tasksView{
+		Filter:   f,
+		Filtered: f.Agent != "" || f.State != "" || f.ContextID != "" || f.Query != "",
+		Agents:   s.agentNames(f.Agent),
+		States:   states,
+		Tasks:    page.Tasks,
+		Live:     s.ui.feed != nil,
+	}
+	if f.Cursor != "" {
+		v.Newest = tasksURL(f, "")
+	}
+	if page.NextCursor != "" {
+		v.Older = tasksURL(f, page.NextCursor)
+	}
+	s.render(c, http.StatusOK, "tasks", "Tasks", v)
+}
+
+// agentNames are the configured agents, and the one filtered on when it is
+// no longer configured.
+func (s *Server) agentNames(current string) []string {
+	var names []string
+	if s.ui.agents != nil {
+		names = s.ui.agents.AgentNames()
+	}
+	if current != "" && !slices.Contains(names, current) {
+		names = append(names, current)
+	}
+	return names
+}
+
+// tasksURL is the tasks page with filter f at cursor, without empty
+// parameters.
+func tasksURL(f recorder.TaskFilter, cursor string) string {
+	q := url.Values{}
+	for _, p := range [][2]string{{"agent", f.Agent}, {"state", f.State}, {"contextId", f.ContextID}, {"q", f.Query}, {"cursor", cursor}} {
+		if p[1] != "" {
+			q.Set(p[0], p[1])
+		}
+	}
+	if f.Limit > 0 {
+		q.Set("limit", strconv.Itoa(f.Limit))
+	}
+	if len(q) == 0 {
+		return "/"
+	}
+	return "/?" + q.Encode()
+}
+
+// contextView is the data of the context page.
+type contextView struct {
+	ContextID string
+	Tasks     []recorder.TaskSummary // oldest first
+	Live      bool
+}
+
+// contextPage serves GET /contexts/:contextId: the tasks of a context in
+// the order they started.
+func (s *Server) contextPage(c *gin.Context) {
+	detail, err := s.store.GetContext(c.Request.Context(), c.Param("contextId"))
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	v := contextView{ContextID: detail.ContextID, Tasks: detail.Tasks, Live: s.ui.feed != nil}
+	s.render(c, http.StatusOK, "context", "Context "+detail.ContextID, v)
+}
