@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/gin-gonic/gin"
+	"go.opentelemetry.io/otel"
 )
 
 const usage = `a2a-proxy: see, keep and replay what A2A agents say to each other.
@@ -24,6 +25,10 @@ Usage:
   a2a-proxy send [flags] URL TEXT  send TEXT to the agent at URL and print its streamed events
   a2a-proxy tasks [flags]          list recorded tasks, newest first
   a2a-proxy show [flags] TASK_ID   show a recorded task: its exchanges and event timeline
+  a2a-proxy replay [flags] TASK_ID print a recorded task's events at their recorded pace
+  a2a-proxy replay serve [flags]   serve a recorded task, or export files, as an A2A agent
+  a2a-proxy export [flags] TASK_ID write a task's recording as NDJSON (--context: a context's)
+  a2a-proxy import [flags] FILE... read exported recordings into the database
 
 Run "a2a-proxy COMMAND --help" for a command's flags. Every flag can also be
 set through an environment variable: --admin-token is A2A_PROXY_ADMIN_TOKEN.
@@ -31,6 +36,8 @@ set through an environment variable: --admin-token is A2A_PROXY_ADMIN_TOKEN.
 
 func main() {
 	gin.SetMode(gin.ReleaseMode)
+	// For libraries that read the global; our own code is handed it.
+	otel.SetTextMapPropagator(newPropagator())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
@@ -57,6 +64,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runTasks(ctx, rest, stdout, stderr)
 	case "show":
 		err = runShow(ctx, rest, stdout, stderr)
+	case "replay":
+		err = runReplay(ctx, rest, stdout, stderr)
+	case "export":
+		err = runExport(ctx, rest, stdout, stderr)
+	case "import":
+		err = runImport(ctx, rest, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0

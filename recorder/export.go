@@ -1,0 +1,388 @@
+package recorder
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+	"unicode/utf8"
+)
+
+// RecordingFormat and RecordingVersion open every recording in the NDJSON
+// export format (docs/replay.md). A reader refuses versions it does not know.
+const (
+	RecordingFormat  = "a2a-proxy.recording"
+	RecordingVersion = 1
+)
+
+// Recording is everything recorded about one task: the exchanges linked to it
+// and those of their events that belong to it (the ones GetTask returns), in
+// the same order. It is what export writes, import reads and replay plays.
+type Recording struct {
+	Task      RecordedTask
+	Exchanges []RecordedExchange // by start time
+	Events    []Event            // exchange by exchange, in Exchanges' order, then by Seq
+}
+
+// RecordedTask names the task of a recording.
+type RecordedTask struct {
+	TaskID    string `json:"taskId"`
+	ContextID string `json:"contextId,omitempty"`
+	Agent     string `json:"agent,omitempty"`
+	State     string `json:"state,omitempty"`
+}
+
+// RecordedExchange is an exchange's request and, once it is over, its end.
+type RecordedExchange struct {
+	Exchange
+	End *ExchangeEnd // nil while the exchange was still open
+}
+
+// Recording reads the recording of a task.
+func (s *Store) Recording(ctx context.Context, taskID string) (*Recording, error) {
+	tx, err := s.readDB.BeginTx(ctx, &sql.TxOptions{ReadOnly: true}) // one snapshot for every read
+	if err != nil {
+		return nil, fmt.Errorf("read recording of task %s: %w", taskID, err)
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only
+	return readRecording(ctx, tx, taskID)
+}
+
+// ContextRecordings reads the recordings of every task of a context, oldest
+// task first.
+func (s *Store) ContextRecordings(ctx context.Context, contextID string) ([]*Recording, error) {
+	tx, err := s.readDB.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("read recordings of context %s: %w", contextID, err)
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only
+
+	taskIDs, err := contextTaskIDs(ctx, tx, contextID)
+	if err != nil {
+		return nil, fmt.Errorf("read recordings of context %s: %w", contextID, err)
+	}
+	if len(taskIDs) == 0 {
+		return nil, fmt.Errorf("context %s: %w", contextID, ErrNotFound)
+	}
+	recs := make([]*Recording, 0, len(taskIDs))
+	for _, id := range taskIDs {
+		rec, err := readRecording(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		recs = append(recs, rec)
+	}
+	return recs, nil
+}
+
+func contextTaskIDs(ctx context.Context, tx *sql.Tx, contextID string) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT task_id FROM tasks
+		WHERE context_id = ? AND context_id != '' ORDER BY first_seen, task_id`, contextID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+func readRecording(ctx context.Context, tx *sql.Tx, taskID string) (*Recording, error) {
+	rec, err := recordedExchanges(ctx, tx, taskID)
+	if err != nil {
+		return nil, fmt.Errorf("read exchanges of task %s: %w", taskID, err)
+	}
+	if len(rec.Exchanges) == 0 { // a task row always has an exchange linked
+		return nil, fmt.Errorf("task %s: %w", taskID, ErrNotFound)
+	}
+	if rec.Events, err = recordedEvents(ctx, tx, taskID, rec.Exchanges); err != nil {
+		return nil, fmt.Errorf("read events of task %s: %w", taskID, err)
+	}
+	return rec, nil
+}
+
+// recordedExchanges reads the task and its exchanges in one query: the
+// statements are not prepared ahead, and parsing one costs about as much as
+// reading a dozen events.
+func recordedExchanges(ctx context.Context, tx *sql.Tx, taskID string) (*Recording, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT t.context_id, t.agent, t.state,
+			x.id, x.agent, x.method, x.protocol_version,
+			x.binding, x.http_method, x.path, x.request_headers, x.request_body,
+			x.request_body_truncated, x.rpc_id, x.task_id, x.context_id, x.message_id,
+			x.started_at, x.trace_id, x.span_id, x.status, x.content_type, x.streaming,
+			x.ended_at, x.outcome, x.error, x.event_count, x.dropped_events
+		FROM tasks t
+		JOIN exchange_tasks l ON l.task_id = t.task_id
+		JOIN exchanges x ON x.id = l.exchange_id
+		WHERE t.task_id = ?
+		ORDER BY x.started_at, x.id`, taskID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	rec := &Recording{Task: RecordedTask{TaskID: taskID}}
+	for rows.Next() {
+		var x RecordedExchange
+		var end ExchangeEnd
+		var headers []byte
+		var startedAt int64
+		var endedAt sql.NullInt64
+		err := rows.Scan(&rec.Task.ContextID, &rec.Task.Agent, &rec.Task.State,
+			&x.ID, &x.Agent, &x.Method, &x.ProtocolVersion,
+			&x.Binding, &x.HTTPMethod, &x.Path, &headers, &x.RequestBody,
+			&x.RequestBodyTruncated, &x.RPCID, &x.TaskID, &x.ContextID, &x.MessageID,
+			&startedAt, &x.TraceID, &x.SpanID, &end.Status, &end.ContentType, &end.Streaming,
+			&endedAt, &end.Outcome, &end.Error, &end.EventCount, &end.DroppedEvents)
+		if err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(headers, &x.RequestHeaders); err != nil {
+			return nil, fmt.Errorf("decode headers of exchange %s: %w", x.ID, err)
+		}
+		x.StartedAt = fromUnixNano(startedAt)
+		if endedAt.Valid {
+			end.ExchangeID, end.EndedAt = x.ID, fromUnixNano(endedAt.Int64)
+			x.End = &end
+		}
+		rec.Exchanges = append(rec.Exchanges, x)
+	}
+	return rec, rows.Err()
+}
+
+// recordedEvents reads the events of the exchanges that belong to the task,
+// exchange by exchange: each read walks the events' primary key in order,
+// where one query over all of them would sort the rows, blobs included.
+func recordedEvents(ctx context.Context, tx *sql.Tx, taskID string, exchanges []RecordedExchange) ([]Event, error) {
+	stmt, err := tx.PrepareContext(ctx, `SELECT seq, offset_ns, at, raw, kind, task_id,
+			context_id, state, final, artifact_id, flag
+		FROM events WHERE exchange_id = ?1 AND task_id IN (?2, '') ORDER BY seq`)
+	if err != nil {
+		return nil, err
+	}
+	defer stmt.Close()
+	var events []Event
+	for _, x := range exchanges {
+		if events, err = appendEvents(ctx, stmt, events, x.ID, x.Agent, taskID); err != nil {
+			return nil, err
+		}
+	}
+	return events, nil
+}
+
+func appendEvents(ctx context.Context, stmt *sql.Stmt, events []Event, exchangeID, agent, taskID string) ([]Event, error) {
+	rows, err := stmt.QueryContext(ctx, exchangeID, taskID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		ev := Event{ExchangeID: exchangeID, Agent: agent}
+		var offset, at int64
+		err := rows.Scan(&ev.Seq, &offset, &at, &ev.Raw, &ev.Kind, &ev.TaskID,
+			&ev.ContextID, &ev.State, &ev.Final, &ev.ArtifactID, &ev.Flag)
+		if err != nil {
+			return nil, err
+		}
+		ev.Offset, ev.At = time.Duration(offset), fromUnixNano(at)
+		events = append(events, ev)
+	}
+	return events, rows.Err()
+}
+
+// EventDocs returns the API's view of the recording's events, in the same
+// order: the events of GET /api/tasks/{taskId}.
+func (r *Recording) EventDocs() []EventDoc {
+	maybeSSE := make(map[string]bool, len(r.Exchanges))
+	for _, x := range r.Exchanges {
+		maybeSSE[x.ID] = x.End == nil || x.End.Streaming
+	}
+	docs := make([]EventDoc, len(r.Events))
+	for i, ev := range r.Events {
+		docs[i] = EventDoc{
+			Seq:        ev.Seq,
+			ExchangeID: ev.ExchangeID,
+			OffsetMs:   float64(ev.Offset) / 1e6,
+			At:         ev.At,
+			Kind:       ev.Kind,
+			State:      ev.State,
+			Final:      ev.Final,
+			TaskID:     ev.TaskID,
+			ContextID:  ev.ContextID,
+			ArtifactID: ev.ArtifactID,
+			Flag:       ev.Flag,
+			Data:       eventDocument(ev.Raw, maybeSSE[ev.ExchangeID]),
+			Raw:        ev.Raw,
+		}
+	}
+	return docs
+}
+
+// WriteRecordings writes recordings in the NDJSON export format: for each, a
+// header line (format, version, task, exchanges), then one line per event.
+// The output depends only on the recordings, so export, import and export
+// again gives the same bytes.
+func WriteRecordings(w io.Writer, recs ...*Recording) error {
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw) // one document and one newline per Encode
+	enc.SetEscapeHTML(false)   // keep recorded payloads readable: no \u003c for <
+	for _, rec := range recs {
+		if err := enc.Encode(newHeaderLine(rec)); err != nil {
+			return fmt.Errorf("write recording of task %s: %w", rec.Task.TaskID, err)
+		}
+		for i := range rec.Events {
+			if err := enc.Encode(newEventLine(&rec.Events[i])); err != nil {
+				return fmt.Errorf("write recording of task %s: %w", rec.Task.TaskID, err)
+			}
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write recordings: %w", err)
+	}
+	return nil
+}
+
+// headerLine opens a recording.
+type headerLine struct {
+	Format    string         `json:"format"`
+	Version   int            `json:"version"`
+	Task      RecordedTask   `json:"task"`
+	Exchanges []exchangeLine `json:"exchanges"`
+}
+
+// exchangeLine is one exchange in a header line. The end fields are absent
+// for an exchange that was still open.
+type exchangeLine struct {
+	ID                   string      `json:"id"`
+	Agent                string      `json:"agent,omitempty"`
+	Method               string      `json:"method,omitempty"`
+	ProtocolVersion      string      `json:"protocolVersion,omitempty"`
+	Binding              string      `json:"binding,omitempty"`
+	HTTPMethod           string      `json:"httpMethod,omitempty"`
+	Path                 string      `json:"path,omitempty"`
+	RequestHeaders       http.Header `json:"requestHeaders,omitempty"`
+	RequestBody          payload     `json:"requestBody,omitempty"`
+	RequestBodyTruncated bool        `json:"requestBodyTruncated,omitempty"`
+	RPCID                string      `json:"rpcId,omitempty"`
+	TaskID               string      `json:"taskId,omitempty"`
+	ContextID            string      `json:"contextId,omitempty"`
+	MessageID            string      `json:"messageId,omitempty"`
+	StartedAt            time.Time   `json:"startedAt"`
+	TraceID              string      `json:"traceId,omitempty"`
+	SpanID               string      `json:"spanId,omitempty"`
+	EndedAt              *time.Time  `json:"endedAt,omitempty"`
+	Status               int         `json:"status,omitempty"`
+	ContentType          string      `json:"contentType,omitempty"`
+	Streaming            bool        `json:"streaming,omitempty"`
+	Outcome              string      `json:"outcome,omitempty"`
+	Error                string      `json:"error,omitempty"`
+	EventCount           int         `json:"eventCount,omitempty"`
+	DroppedEvents        int         `json:"droppedEvents,omitempty"`
+}
+
+// eventLine is one event. at may be left out by hand-written fixtures: it is
+// then the exchange's start plus the offset.
+type eventLine struct {
+	ExchangeID string    `json:"exchangeId"`
+	Seq        int       `json:"seq"`
+	OffsetNs   int64     `json:"offsetNs"`
+	At         time.Time `json:"at,omitzero"`
+	Kind       string    `json:"kind,omitempty"`
+	TaskID     string    `json:"taskId,omitempty"`
+	ContextID  string    `json:"contextId,omitempty"`
+	State      string    `json:"state,omitempty"`
+	Final      bool      `json:"final,omitempty"`
+	ArtifactID string    `json:"artifactId,omitempty"`
+	Flag       string    `json:"flag,omitempty"`
+	Raw        *payload  `json:"raw"` // nil when the line has none
+}
+
+func newHeaderLine(rec *Recording) headerLine {
+	h := headerLine{
+		Format:    RecordingFormat,
+		Version:   RecordingVersion,
+		Task:      rec.Task,
+		Exchanges: make([]exchangeLine, len(rec.Exchanges)),
+	}
+	for i, x := range rec.Exchanges {
+		line := exchangeLine{
+			ID: x.ID, Agent: x.Agent, Method: x.Method, ProtocolVersion: x.ProtocolVersion,
+			Binding: x.Binding, HTTPMethod: x.HTTPMethod, Path: x.Path,
+			RequestHeaders: x.RequestHeaders, RequestBody: x.RequestBody,
+			RequestBodyTruncated: x.RequestBodyTruncated, RPCID: x.RPCID,
+			TaskID: x.TaskID, ContextID: x.ContextID, MessageID: x.MessageID,
+			StartedAt: x.StartedAt, TraceID: x.TraceID, SpanID: x.SpanID,
+		}
+		if end := x.End; end != nil {
+			line.EndedAt = &end.EndedAt
+			line.Status, line.ContentType, line.Streaming = end.Status, end.ContentType, end.Streaming
+			line.Outcome, line.Error = end.Outcome, end.Error
+			line.EventCount, line.DroppedEvents = end.EventCount, end.DroppedEvents
+		}
+		h.Exchanges[i] = line
+	}
+	return h
+}
+
+func newEventLine(ev *Event) eventLine {
+	raw := payload(ev.Raw)
+	return eventLine{
+		ExchangeID: ev.ExchangeID, Seq: ev.Seq, OffsetNs: int64(ev.Offset), At: ev.At,
+		Kind: ev.Kind, TaskID: ev.TaskID, ContextID: ev.ContextID, State: ev.State,
+		Final: ev.Final, ArtifactID: ev.ArtifactID, Flag: ev.Flag, Raw: &raw,
+	}
+}
+
+// payload is recorded bytes in a JSON line: a string when they are UTF-8,
+// which keeps SSE blocks and JSON bodies readable and editable, else
+// {"base64":"..."}, so that any bytes come back exactly.
+type payload []byte
+
+type base64Payload struct {
+	Base64 []byte `json:"base64"` // encoding/json writes []byte as standard base64
+}
+
+func (p payload) MarshalJSON() ([]byte, error) {
+	if !utf8.Valid(p) {
+		return json.Marshal(base64Payload{Base64: p})
+	}
+	// json.Marshal would escape <, > and & in the string, and the encoder
+	// keeps what a marshaler returns.
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(string(p)); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte{'\n'}), nil
+}
+
+func (p *payload) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*p = []byte(s)
+		return nil
+	}
+	var wrapped base64Payload
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&wrapped); err != nil || wrapped.Base64 == nil {
+		return errors.New(`want a string or {"base64":"..."}`)
+	}
+	*p = wrapped.Base64
+	return nil
+}
