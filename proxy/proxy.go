@@ -25,6 +25,7 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/a2aproxy/a2a-proxy/internal/forwarded"
 	"github.com/a2aproxy/a2a-proxy/recorder"
 )
 
@@ -207,23 +208,8 @@ func (p *Proxy) publicBase(r *http.Request, prefix string) *url.URL {
 		u.Path = strings.TrimSuffix(u.Path, "/") + prefix
 		return &u
 	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	if v := firstValue(r.Header.Get("X-Forwarded-Proto")); v == "http" || v == "https" {
-		scheme = v
-	}
-	host := r.Host
-	if v := firstValue(r.Header.Get("X-Forwarded-Host")); v != "" {
-		host = v
-	}
+	scheme, host := forwarded.Origin(r)
 	return &url.URL{Scheme: scheme, Host: host, Path: prefix}
-}
-
-func firstValue(v string) string {
-	v, _, _ = strings.Cut(v, ",")
-	return strings.TrimSpace(v)
 }
 
 func defaultTransport() *http.Transport {

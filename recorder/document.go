@@ -3,10 +3,35 @@ package recorder
 import (
 	"bytes"
 	"encoding/json"
+	"time"
 	"unicode/utf8"
 
 	"github.com/a2aproxy/a2a-proxy/internal/a2awire"
 )
+
+// Doc is the API's view of a recorded event, its data read from the raw
+// bytes (live feeds use it for events that were just committed).
+func (ev *Event) Doc() EventDoc { return ev.doc(true) }
+
+// doc builds the EventDoc; maybeSSE says whether Raw may be an SSE block
+// rather than a unary body.
+func (ev *Event) doc(maybeSSE bool) EventDoc {
+	return EventDoc{
+		Seq:        ev.Seq,
+		ExchangeID: ev.ExchangeID,
+		OffsetMs:   float64(ev.Offset) / float64(time.Millisecond),
+		At:         ev.At,
+		Kind:       ev.Kind,
+		State:      ev.State,
+		Final:      ev.Final,
+		TaskID:     ev.TaskID,
+		ContextID:  ev.ContextID,
+		ArtifactID: ev.ArtifactID,
+		Flag:       ev.Flag,
+		Data:       eventDocument(ev.Raw, maybeSSE),
+		Raw:        ev.Raw,
+	}
+}
 
 // eventDocument returns the JSON document an event carries: the recorded
 // bytes when they are JSON (a unary body), else, when the event may be an SSE

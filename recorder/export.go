@@ -209,22 +209,9 @@ func (r *Recording) EventDocs() []EventDoc {
 		maybeSSE[x.ID] = x.End == nil || x.End.Streaming
 	}
 	docs := make([]EventDoc, len(r.Events))
-	for i, ev := range r.Events {
-		docs[i] = EventDoc{
-			Seq:        ev.Seq,
-			ExchangeID: ev.ExchangeID,
-			OffsetMs:   float64(ev.Offset) / 1e6,
-			At:         ev.At,
-			Kind:       ev.Kind,
-			State:      ev.State,
-			Final:      ev.Final,
-			TaskID:     ev.TaskID,
-			ContextID:  ev.ContextID,
-			ArtifactID: ev.ArtifactID,
-			Flag:       ev.Flag,
-			Data:       eventDocument(ev.Raw, maybeSSE[ev.ExchangeID]),
-			Raw:        ev.Raw,
-		}
+	for i := range r.Events {
+		ev := &r.Events[i]
+		docs[i] = ev.doc(maybeSSE[ev.ExchangeID])
 	}
 	return docs
 }

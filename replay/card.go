@@ -2,9 +2,9 @@ package replay
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/a2aproxy/a2a-proxy/internal/a2awire"
+	"github.com/a2aproxy/a2a-proxy/internal/forwarded"
 )
 
 // The card of a replay agent is made up, not the recorded agent's: the
@@ -128,21 +128,6 @@ func isCardPath(path string) bool {
 
 // publicBase is the scheme and host clients reached the agent at.
 func publicBase(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	if v := firstValue(r.Header.Get("X-Forwarded-Proto")); v == "http" || v == "https" {
-		scheme = v
-	}
-	host := r.Host
-	if v := firstValue(r.Header.Get("X-Forwarded-Host")); v != "" {
-		host = v
-	}
+	scheme, host := forwarded.Origin(r)
 	return scheme + "://" + host
-}
-
-func firstValue(v string) string {
-	v, _, _ = strings.Cut(v, ",")
-	return strings.TrimSpace(v)
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/tmaxmax/go-sse"
 
-	"github.com/a2aproxy/a2a-proxy/internal/a2awire"
 	"github.com/a2aproxy/a2a-proxy/recorder"
 )
 
@@ -124,38 +123,5 @@ func send(session *sse.Session, msg *sse.Message) error {
 }
 
 func newLiveEvent(ev *recorder.Event) liveEvent {
-	return liveEvent{
-		Agent: ev.Agent,
-		EventDoc: recorder.EventDoc{
-			Seq:        ev.Seq,
-			ExchangeID: ev.ExchangeID,
-			OffsetMs:   float64(ev.Offset) / float64(time.Millisecond),
-			At:         ev.At,
-			Kind:       ev.Kind,
-			State:      ev.State,
-			Final:      ev.Final,
-			TaskID:     ev.TaskID,
-			ContextID:  ev.ContextID,
-			ArtifactID: ev.ArtifactID,
-			Flag:       ev.Flag,
-			Data:       liveDocument(ev.Raw),
-		},
-	}
-}
-
-// liveDocument is the JSON document of recorded bytes, as the task API gives
-// it: the bytes when they are JSON (a unary body), else the data of the SSE
-// event block; data that is not JSON becomes a JSON string.
-func liveDocument(raw []byte) json.RawMessage {
-	if json.Valid(raw) {
-		return raw
-	}
-	if f, ok := a2awire.ParseSSE(raw); ok && len(f.Data) > 0 {
-		raw = f.Data
-		if json.Valid(raw) {
-			return raw
-		}
-	}
-	s, _ := json.Marshal(string(raw)) // a string always encodes
-	return s
+	return liveEvent{Agent: ev.Agent, EventDoc: ev.Doc()}
 }
