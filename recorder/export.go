@@ -51,7 +51,7 @@ func (s *Store) Recording(ctx context.Context, taskID string) (*Recording, error
 		return nil, fmt.Errorf("read recording of task %s: %w", taskID, err)
 	}
 	defer tx.Rollback() //nolint:errcheck // read-only
-	return readRecording(ctx, tx, taskID)
+	return readRecording(ctx, tx, s.reads, taskID)
 }
 
 // ContextRecordings reads the recordings of every task of a context, oldest
@@ -72,7 +72,7 @@ func (s *Store) ContextRecordings(ctx context.Context, contextID string) ([]*Rec
 	}
 	recs := make([]*Recording, 0, len(taskIDs))
 	for _, id := range taskIDs {
-		rec, err := readRecording(ctx, tx, id)
+		rec, err := readRecording(ctx, tx, s.reads, id)
 		if err != nil {
 			return nil, err
 		}
@@ -99,35 +99,23 @@ func contextTaskIDs(ctx context.Context, tx *sql.Tx, contextID string) ([]string
 	return ids, rows.Err()
 }
 
-func readRecording(ctx context.Context, tx *sql.Tx, taskID string) (*Recording, error) {
-	rec, err := recordedExchanges(ctx, tx, taskID)
+func readRecording(ctx context.Context, tx *sql.Tx, reads readStatements, taskID string) (*Recording, error) {
+	rec, err := recordedExchanges(ctx, tx, reads, taskID)
 	if err != nil {
 		return nil, fmt.Errorf("read exchanges of task %s: %w", taskID, err)
 	}
 	if len(rec.Exchanges) == 0 { // a task row always has an exchange linked
 		return nil, fmt.Errorf("task %s: %w", taskID, ErrNotFound)
 	}
-	if rec.Events, err = recordedEvents(ctx, tx, taskID, rec.Exchanges); err != nil {
+	if rec.Events, err = recordedEvents(ctx, tx, reads, taskID, rec.Exchanges); err != nil {
 		return nil, fmt.Errorf("read events of task %s: %w", taskID, err)
 	}
 	return rec, nil
 }
 
-// recordedExchanges reads the task and its exchanges in one query: the
-// statements are not prepared ahead, and parsing one costs about as much as
-// reading a dozen events.
-func recordedExchanges(ctx context.Context, tx *sql.Tx, taskID string) (*Recording, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT t.context_id, t.agent, t.state,
-			x.id, x.agent, x.method, x.protocol_version,
-			x.binding, x.http_method, x.path, x.request_headers, x.request_body,
-			x.request_body_truncated, x.rpc_id, x.task_id, x.context_id, x.message_id,
-			x.started_at, x.trace_id, x.span_id, x.status, x.content_type, x.streaming,
-			x.ended_at, x.outcome, x.error, x.event_count, x.dropped_events
-		FROM tasks t
-		JOIN exchange_tasks l ON l.task_id = t.task_id
-		JOIN exchanges x ON x.id = l.exchange_id
-		WHERE t.task_id = ?
-		ORDER BY x.started_at, x.id`, taskID)
+// recordedExchanges reads the task and its exchanges in one query.
+func recordedExchanges(ctx context.Context, tx *sql.Tx, reads readStatements, taskID string) (*Recording, error) {
+	rows, err := tx.StmtContext(ctx, reads.exchanges).QueryContext(ctx, taskID)
 	if err != nil {
 		return nil, err
 	}
@@ -164,14 +152,9 @@ func recordedExchanges(ctx context.Context, tx *sql.Tx, taskID string) (*Recordi
 // recordedEvents reads the events of the exchanges that belong to the task,
 // exchange by exchange: each read walks the events' primary key in order,
 // where one query over all of them would sort the rows, blobs included.
-func recordedEvents(ctx context.Context, tx *sql.Tx, taskID string, exchanges []RecordedExchange) ([]Event, error) {
-	stmt, err := tx.PrepareContext(ctx, `SELECT seq, offset_ns, at, raw, kind, task_id,
-			context_id, state, final, artifact_id, flag
-		FROM events WHERE exchange_id = ?1 AND task_id IN (?2, '') ORDER BY seq`)
-	if err != nil {
-		return nil, err
-	}
-	defer stmt.Close()
+func recordedEvents(ctx context.Context, tx *sql.Tx, reads readStatements, taskID string, exchanges []RecordedExchange) ([]Event, error) {
+	stmt := tx.StmtContext(ctx, reads.events)
+	var err error
 	var events []Event
 	for _, x := range exchanges {
 		if events, err = appendEvents(ctx, stmt, events, x.ID, x.Agent, taskID); err != nil {

@@ -113,6 +113,7 @@ type Store struct {
 	writer     *writer
 	writerDone chan struct{}
 	readDB     *sql.DB
+	reads      readStatements
 
 	closeOnce sync.Once
 	closeErr  error
@@ -137,7 +138,14 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		writeDB.Close()
 		return nil, err
 	}
+	reads, err := prepareReadStatements(ctx, readDB)
+	if err != nil {
+		writeDB.Close()
+		readDB.Close()
+		return nil, err
+	}
 	s := &Store{
+		reads:      reads,
 		lossless:   opts.Mode == ModeLossless,
 		queue:      make(chan item, opts.QueueSize),
 		log:        opts.Logger,
@@ -146,6 +154,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	s.writer, err = newWriter(ctx, writeDB, s.queue, opts, &s.counters)
 	if err != nil {
+		reads.close()
 		writeDB.Close()
 		readDB.Close()
 		return nil, err
@@ -170,7 +179,7 @@ func (s *Store) Close() error {
 		s.sendMu.Unlock()
 
 		<-s.writerDone
-		s.closeErr = errors.Join(s.writer.close(), closeDB("reader", s.readDB))
+		s.closeErr = errors.Join(s.writer.close(), s.reads.close(), closeDB("reader", s.readDB))
 	})
 	return s.closeErr
 }
