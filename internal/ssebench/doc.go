@@ -1,0 +1,37 @@
+// Package ssebench measures what a2a-proxy adds to A2A streaming traffic:
+// per-event latency and recorded events per second, against a direct
+// connection in the same run.
+//
+// Everything runs in one process on loopback: an Upstream that streams
+// A2A-shaped JSON-RPC v0.3 status updates stamped with their send time, the
+// proxy on its own http.Server, and a load client of N concurrent streams.
+// The targets are
+//
+//	direct            client -> upstream, the baseline
+//	bare              httputil.ReverseProxy alone, the floor of any Go proxy
+//	plain             a2a-proxy recording nothing
+//	proxied           a2a-proxy recording into SQLite in drop mode (the default)
+//	proxied-lossless  a2a-proxy recording in lossless mode
+//
+// They are measured one after another, never concurrently, each after a
+// warm-up that opens every connection. Besides latency percentiles the
+// report gives the process's CPU time per event, which moves much less than
+// latency when other processes load the machine, and the share of the CPUs
+// those other processes took meanwhile.
+//
+// The report, checking the README's targets (make bench):
+//
+//	go test ./internal/ssebench -run TestReport -report -v \
+//	    -streams 200 -interval 20ms -duration 10s -tput-streams 50 -tput-duration 5s
+//
+// -run TestReport/latency or /throughput runs one half, -targets a,b only
+// those targets (to profile one with -cpuprofile), -rounds N takes turns N
+// times and merges the runs.
+//
+// The same targets as benchmarks, b.N being the number of events:
+//
+//	go test ./internal/ssebench -run '^$' -bench . -benchtime 100000x
+//
+// Without -report the package runs only a small smoke test, so that
+// `make test` stays fast.
+package ssebench

@@ -1,0 +1,67 @@
+package ssebench
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// The README's targets for a2a-proxy on a 2-core machine.
+const (
+	// At 200 streams with 20 ms between events, recording in drop mode, the
+	// proxy adds at most this much to the per-event latency of a direct
+	// connection, at the median and at p99.
+	MaxP50Overhead = 500 * time.Microsecond
+	MaxP99Overhead = 2 * time.Millisecond
+	// At 50 streams sending as fast as they can, lossless recording keeps up
+	// with at least this many events per second, missing none.
+	MinLosslessRate = 50_000
+)
+
+// CheckComplete reports a run in which a stream failed or an event went
+// missing on the way to the client.
+func CheckComplete(r Result) error {
+	if r.Err != nil {
+		return fmt.Errorf("%s: %w", r.Target, r.Err)
+	}
+	if r.Received != r.Expected {
+		return fmt.Errorf("%s: client received %d of %d events", r.Target, r.Received, r.Expected)
+	}
+	return nil
+}
+
+// CheckRecorded reports events that the client received but the recorder
+// did not keep, during the run and over the target's life.
+func CheckRecorded(r Result, rec Recording) error {
+	var errs []error
+	if r.Recorded != uint64(r.Received) || r.Dropped != 0 {
+		errs = append(errs, fmt.Errorf("%s: recorded %d of %d events in the run, dropped %d",
+			r.Target, r.Recorded, r.Received, r.Dropped))
+	}
+	if rec.Rows != int64(rec.Sent) || rec.Written != uint64(rec.Sent) || rec.Dropped != 0 || rec.Failed != 0 {
+		errs = append(errs, fmt.Errorf("%s: %d rows in SQLite, %d written, %d dropped, %d failed, of %d events sent",
+			r.Target, rec.Rows, rec.Written, rec.Dropped, rec.Failed, rec.Sent))
+	}
+	return errors.Join(errs...)
+}
+
+// CheckLatency compares a proxied run with the direct one.
+func CheckLatency(direct, proxied Result) error {
+	var errs []error
+	if d := proxied.Latency.P50 - direct.Latency.P50; d > MaxP50Overhead {
+		errs = append(errs, fmt.Errorf("p50 overhead %v, want at most %v", d, MaxP50Overhead))
+	}
+	if d := proxied.Latency.P99 - direct.Latency.P99; d > MaxP99Overhead {
+		errs = append(errs, fmt.Errorf("p99 overhead %v, want at most %v", d, MaxP99Overhead))
+	}
+	return errors.Join(errs...)
+}
+
+// CheckThroughput checks the lossless rate; CheckRecorded checks that
+// nothing is missing.
+func CheckThroughput(r Result) error {
+	if rate := r.Rate(); rate < MinLosslessRate {
+		return fmt.Errorf("%s: %.0f events/s, want at least %d", r.Target, rate, MinLosslessRate)
+	}
+	return nil
+}

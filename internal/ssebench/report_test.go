@@ -1,0 +1,147 @@
+package ssebench
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/a2aproxy/a2a-proxy/recorder"
+)
+
+var (
+	report       = flag.Bool("report", false, "run the latency and throughput report and check the README's targets")
+	targets      = flag.String("targets", "", "report: run only these targets (comma-separated), e.g. to profile one")
+	rounds       = flag.Int("rounds", 1, "report: measure every target this many times, taking turns, and merge the runs")
+	streams      = flag.Int("streams", 200, "report: concurrent streams of the latency run")
+	interval     = flag.Duration("interval", 20*time.Millisecond, "report: time between events in the latency run")
+	duration     = flag.Duration("duration", 10*time.Second, "report: length of the latency run, per target")
+	tputStreams  = flag.Int("tput-streams", 50, "report: concurrent streams of the throughput run")
+	tputDuration = flag.Duration("tput-duration", 5*time.Second, "report: length of the throughput run, per target")
+	size         = flag.Int("size", 400, "report: bytes per SSE event block, about")
+	perExchange  = flag.Int("per-exchange", 100, "report: events per exchange (message/stream call)")
+)
+
+// TestReport measures the README's two targets; it only runs with -report
+// (make bench). Select one part with -run TestReport/latency or /throughput.
+func TestReport(t *testing.T) {
+	if !*report {
+		t.Skip("the performance report runs with -report (make bench)")
+	}
+	up := startUpstream(t)
+
+	t.Run("latency", func(t *testing.T) {
+		w := Workload{Streams: *streams, Interval: *interval, Size: *size, PerExchange: *perExchange, Duration: *duration}
+		res := measureAll(t, up, w, []namedTarget{
+			{"direct", direct},
+			{"bare", bare},
+			{"plain", plain},
+			{"proxied", proxiedIn("proxied", recorder.ModeDrop)},
+		})
+		base, okBase := res["direct"]
+		proxied, ok := res["proxied"]
+		if !okBase || !ok {
+			return
+		}
+		if proxied.Dropped > 0 {
+			t.Logf("note: the recorder dropped %d events (drop mode)", proxied.Dropped)
+		}
+		if err := CheckLatency(base, proxied); err != nil {
+			t.Errorf("latency target missed: %v", err)
+		}
+	})
+
+	t.Run("throughput", func(t *testing.T) {
+		w := Workload{Streams: *tputStreams, Size: *size, PerExchange: *perExchange, Duration: *tputDuration}
+		res := measureAll(t, up, w, []namedTarget{
+			{"direct", direct},
+			{"proxied-lossless", proxiedIn("proxied-lossless", recorder.ModeLossless)},
+		})
+		if lossless, ok := res["proxied-lossless"]; ok {
+			if err := CheckThroughput(lossless); err != nil {
+				t.Errorf("throughput target missed: %v", err)
+			}
+		}
+	})
+}
+
+type namedTarget struct {
+	name      string
+	newTarget newTargetFunc
+}
+
+// measureAll measures the targets selected by -targets one after another,
+// -rounds times over so that a change in the machine's load hits them
+// alike. It prints the merged runs as a table and checks that a lossless
+// recorder kept every event.
+func measureAll(t *testing.T, up *Upstream, w Workload, all []namedTarget) map[string]Result {
+	t.Helper()
+	var selected []namedTarget
+	for _, nt := range all {
+		if *targets == "" || slices.Contains(strings.Split(*targets, ","), nt.name) {
+			selected = append(selected, nt)
+		}
+	}
+	runs := make([][]Result, len(selected))
+	for range max(*rounds, 1) {
+		for i, nt := range selected {
+			res, rec := measure(t, nt.newTarget, up, w)
+			if strings.HasSuffix(nt.name, "-lossless") {
+				t.Logf("%s: %d events sent (warm-up included), %d rows in SQLite", nt.name, rec.Sent, rec.Rows)
+				if err := CheckRecorded(res, rec); err != nil {
+					t.Errorf("events missing: %v", err)
+				}
+			}
+			runs[i] = append(runs[i], res)
+		}
+	}
+	merged := make([]Result, len(selected))
+	byName := make(map[string]Result)
+	for i, nt := range selected {
+		merged[i] = Merge(runs[i]...)
+		byName[nt.name] = merged[i]
+	}
+	fmt.Printf("\n%s (%d round(s) of %v, %d streams):\n", t.Name(), max(*rounds, 1), w.Duration, w.Streams)
+	if err := WriteTable(os.Stdout, merged...); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range merged {
+		if load := r.OtherLoad(); load > 0.1 {
+			t.Logf("warning: other processes used %.0f%% of the CPUs during %s; its latencies are not comparable", 100*load, r.Target)
+		}
+	}
+	return byName
+}
+
+// TestSmoke runs every target on a small workload and checks only that
+// every event reaches the client and, behind a recording proxy, SQLite.
+func TestSmoke(t *testing.T) {
+	up := startUpstream(t)
+	w := Workload{Streams: 5, Interval: time.Millisecond, Size: 400, PerExchange: 10, Events: 100}
+	for _, tc := range []struct {
+		name      string
+		newTarget newTargetFunc
+		recorded  bool
+	}{
+		{"direct", direct, false},
+		{"bare", bare, false},
+		{"plain", plain, false},
+		{"proxied", proxiedIn("proxied", recorder.ModeDrop), true},
+		{"proxied-lossless", proxiedIn("proxied-lossless", recorder.ModeLossless), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, rec := measure(t, tc.newTarget, up, w)
+			if res.Received != w.Events || res.Exchanges != 10 {
+				t.Errorf("received %d events in %d exchanges, want %d in 10", res.Received, res.Exchanges, w.Events)
+			}
+			if tc.recorded {
+				if err := CheckRecorded(res, rec); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+}
