@@ -1,9 +1,12 @@
 package a2awire
 
 import (
+	"encoding/json"
 	"net/http"
 	"reflect"
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestParseEvent(t *testing.T) {
@@ -132,4 +135,72 @@ func TestStates(t *testing.T) {
 	if V1Method("tasks/resubscribe") != "SubscribeToTask" || V1Method("Custom") != "Custom" {
 		t.Error("V1Method")
 	}
+}
+
+// FuzzParseEventMatchesStdlib holds ParseEvent's fast decoder to what
+// encoding/json reads from the same document.
+func FuzzParseEventMatchesStdlib(f *testing.F) {
+	for _, seed := range []string{
+		`{"jsonrpc":"2.0","id":7,"result":{"kind":"status-update","taskId":"T","contextId":"C","status":{"state":"working","message":{"parts":[{"kind":"text","text":"hi"}]}},"final":false}}`,
+		`{"statusUpdate":{"taskId":"T","status":{"state":"TASK_STATE_CANCELED"}}}`,
+		`{"id":"T","contextId":"C","status":{"state":"TASK_STATE_WORKING"}}`,
+		`{"jsonrpc":"2.0","id":3,"error":{"code":-32001,"message":"Task not found"}}`,
+		`{"artifactUpdate":{"artifact":{"artifactId":"A","parts":[{"text":"\u00e9\ud83d\ude00"}]}}}`,
+		`{"kind":1}`, `[]`, `{"id":null}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		fast, fastErr := ParseEvent(doc)
+		std, stdErr := parseEvent(doc, json.Unmarshal)
+		if !utf8.Valid(doc) {
+			t.Skip() // encoding/json turns bad UTF-8 into U+FFFD, the fast decoder keeps the bytes; raw bytes are stored as received either way
+		}
+		if hasMiscasedKey(doc) {
+			t.Skip() // encoding/json matches keys case-insensitively; A2A's keys are exact, as the fast decoder reads them
+		}
+		if (fastErr == nil) != (stdErr == nil) {
+			t.Skip() // the decoders reject odd input at different points; both pass the bytes on
+		}
+		if fastErr == nil && !reflect.DeepEqual(fast, std) {
+			t.Fatalf("%s:\nfast %+v\nstd  %+v", doc, fast, std)
+		}
+	})
+}
+
+// fieldNames are the JSON keys ParseEvent reads.
+var fieldNames = strings.Fields("jsonrpc id result error code message kind taskId contextId messageId parts content " +
+	"status state final artifact artifactId text task statusUpdate artifactUpdate")
+
+// hasMiscasedKey reports whether doc has a key that differs from one of
+// fieldNames only in case.
+func hasMiscasedKey(doc []byte) bool {
+	var v any
+	if json.Unmarshal(doc, &v) != nil {
+		return false
+	}
+	var walk func(any) bool
+	walk = func(v any) bool {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, child := range v {
+				for _, name := range fieldNames {
+					if k != name && strings.EqualFold(k, name) {
+						return true
+					}
+				}
+				if walk(child) {
+					return true
+				}
+			}
+		case []any:
+			for _, child := range v {
+				if walk(child) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return walk(v)
 }
