@@ -32,7 +32,7 @@ func newFlagSet(name, synopsis string, out io.Writer) *flag.FlagSet {
 		fs.VisitAll(func(f *flag.Flag) {
 			kind, usage := flag.UnquoteUsage(f)
 			fmt.Fprintf(out, "  --%s %s\n    \t%s", f.Name, kind, strings.ReplaceAll(usage, "\n", "\n    \t"))
-			if f.DefValue != "" && f.DefValue != "[]" {
+			if f.DefValue != "" && f.DefValue != "[]" && f.DefValue != "false" {
 				fmt.Fprintf(out, " (default %q)", f.DefValue)
 			}
 			fmt.Fprintf(out, " [%s]\n", envName(f.Name))
