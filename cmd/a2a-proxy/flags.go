@@ -8,12 +8,19 @@ import (
 	"strings"
 )
 
-// envPrefix names the environment variable that backs each flag:
-// --admin-token is A2A_PROXY_ADMIN_TOKEN.
+// envPrefix names the environment variable that backs each flag. serve's
+// flags and --db (shared, so tasks and show read what serve records) are
+// A2A_PROXY_<FLAG>: --admin-token is A2A_PROXY_ADMIN_TOKEN. Other commands'
+// flags carry the command's name, so that a variable meant for serve does not
+// move another command: agent's --listen is A2A_PROXY_AGENT_LISTEN.
 const envPrefix = "A2A_PROXY_"
 
-func envName(flagName string) string {
-	return envPrefix + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+func envName(command, flagName string) string {
+	name := flagName
+	if command != "serve" && flagName != "db" {
+		name = command + "_" + flagName
+	}
+	return envPrefix + strings.ToUpper(strings.NewReplacer("-", "_", " ", "_").Replace(name))
 }
 
 // newFlagSet returns a flag set whose usage shows the command's synopsis and
@@ -35,7 +42,7 @@ func newFlagSet(name, synopsis string, out io.Writer) *flag.FlagSet {
 			if f.DefValue != "" && f.DefValue != "[]" && f.DefValue != "false" {
 				fmt.Fprintf(out, " (default %q)", f.DefValue)
 			}
-			fmt.Fprintf(out, " [%s]\n", envName(f.Name))
+			fmt.Fprintf(out, " [%s]\n", envName(fs.Name(), f.Name))
 		})
 	}
 	return fs
@@ -45,7 +52,7 @@ func newFlagSet(name, synopsis string, out io.Writer) *flag.FlagSet {
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
-		v, ok := os.LookupEnv(envName(f.Name))
+		v, ok := os.LookupEnv(envName(fs.Name(), f.Name))
 		if !ok || envErr != nil {
 			return
 		}
@@ -58,7 +65,7 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 			return
 		}
 		if err := fs.Set(f.Name, v); err != nil {
-			envErr = fmt.Errorf("%s: %w", envName(f.Name), err)
+			envErr = fmt.Errorf("%s: %w", envName(fs.Name(), f.Name), err)
 		}
 	})
 	if envErr != nil {

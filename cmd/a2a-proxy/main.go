@@ -31,7 +31,9 @@ Usage:
   a2a-proxy import [flags] FILE... read exported recordings into the database
 
 Run "a2a-proxy COMMAND --help" for a command's flags. Every flag can also be
-set through an environment variable: --admin-token is A2A_PROXY_ADMIN_TOKEN.
+set through an environment variable: serve's --admin-token is
+A2A_PROXY_ADMIN_TOKEN, --db is A2A_PROXY_DB for every command, and the other
+commands' flags carry their name: agent's --listen is A2A_PROXY_AGENT_LISTEN.
 `
 
 func main() {

@@ -281,7 +281,7 @@ func checkAdminExposure(addr, token string) error {
 	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
 		return nil
 	}
-	return fmt.Errorf("--admin-listen %q is not a loopback address: set --admin-token (or %s) to protect the admin plane", addr, envName("admin-token"))
+	return fmt.Errorf("--admin-listen %q is not a loopback address: set --admin-token (or %s) to protect the admin plane", addr, envName("serve", "admin-token"))
 }
 
 func newLogger(w io.Writer, level string) (*slog.Logger, error) {
