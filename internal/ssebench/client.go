@@ -67,6 +67,9 @@ func (s *loadStream) run(ctx context.Context, start time.Time) streamResult {
 	left := s.w.quota(s.id)
 	for left != 0 && (left > 0 || time.Since(start) < s.w.Duration) {
 		n := s.w.PerExchange
+		if res.exchanges == 0 {
+			n = s.w.firstExchange(s.id)
+		}
 		if left > 0 {
 			n = min(n, left)
 			left -= n

@@ -5,6 +5,10 @@
 // Everything runs in one process on loopback: an Upstream that streams
 // A2A-shaped JSON-RPC v0.3 status updates stamped with their send time, the
 // proxy on its own http.Server, and a load client of N concurrent streams.
+// Each stream runs message/stream calls back to back on its connection.
+// The streams start spread over one interval between events, and their
+// first calls are shortened so that the calls end, and the next ones start,
+// spread over one call's length, as independent clients' calls do.
 // The targets are
 //
 //	direct            client -> upstream, the baseline

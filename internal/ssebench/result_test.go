@@ -1,6 +1,7 @@
 package ssebench
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -21,6 +22,18 @@ func TestWorkloadQuota(t *testing.T) {
 	w := Workload{Streams: 3, PerExchange: 1, Events: 10}
 	if got := []int{w.quota(0), w.quota(1), w.quota(2)}; got[0]+got[1]+got[2] != 10 || got[0] != 4 || got[2] != 3 {
 		t.Errorf("quotas = %v, want 4 3 3", got)
+	}
+}
+
+// The streams' first exchanges end spread over one exchange's length, so
+// that the next calls do not all start at once.
+func TestWorkloadFirstExchange(t *testing.T) {
+	w := Workload{Streams: 4, PerExchange: 100}
+	if got := []int{w.firstExchange(0), w.firstExchange(1), w.firstExchange(2), w.firstExchange(3)}; !slices.Equal(got, []int{100, 75, 50, 25}) {
+		t.Errorf("first exchanges = %v, want 100 75 50 25", got)
+	}
+	if got := (Workload{Streams: 300, PerExchange: 2}).firstExchange(299); got != 1 {
+		t.Errorf("last stream's first exchange = %d events, want at least 1", got)
 	}
 }
 

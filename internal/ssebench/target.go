@@ -36,6 +36,7 @@ func Bare(up *Upstream) (*Target, error) {
 		return nil, err
 	}
 	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConns = 1024
 	transport.MaxIdleConnsPerHost = 512
 	rp := &httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) { pr.SetURL(u) }, Transport: transport}
 	srv, err := startServer(rp)

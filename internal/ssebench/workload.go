@@ -62,6 +62,15 @@ func (w Workload) latencyCap(i int) int {
 	}
 }
 
+// firstExchange is how many events stream i's first exchange carries:
+// fewer for later streams, so that exchanges end, and the next ones start,
+// spread over one exchange's length. Otherwise every stream would open its
+// next call within the same interval, a burst no set of independent
+// clients makes.
+func (w Workload) firstExchange(i int) int {
+	return max(w.PerExchange-i*w.PerExchange/w.Streams, 1)
+}
+
 // stagger is when stream i starts: spread over one interval, so that the
 // streams' events interleave rather than arrive in bursts of Streams.
 func (w Workload) stagger(i int) time.Duration {
