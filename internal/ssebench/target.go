@@ -1,8 +1,10 @@
 package ssebench
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
@@ -29,7 +31,7 @@ type Target struct {
 func Direct(up *Upstream) *Target { return &Target{Name: "direct", URL: up.URL} }
 
 // Bare is the floor of any Go proxy: httputil.ReverseProxy alone, with a
-// transport sized like a2a-proxy's.
+// transport sized like a2a-proxy's and the request body read up front.
 func Bare(up *Upstream) (*Target, error) {
 	u, err := url.Parse(up.URL)
 	if err != nil {
@@ -39,7 +41,19 @@ func Bare(up *Upstream) (*Target, error) {
 	transport.MaxIdleConns = 1024
 	transport.MaxIdleConnsPerHost = 512
 	rp := &httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) { pr.SetURL(u) }, Transport: transport}
-	srv, err := startServer(rp)
+	srv, err := startServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Read the request body first, as a2a-proxy does. Streamed, it
+		// would still be open to the transport when the response starts,
+		// and the server closing it then makes the transport cut the
+		// stream (golang/go#40747).
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		rp.ServeHTTP(w, r)
+	}))
 	if err != nil {
 		return nil, err
 	}
