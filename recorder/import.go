@@ -268,9 +268,10 @@ func (s *Store) Import(ctx context.Context, recs []*Recording) (ImportResult, er
 			return ImportResult{}, fmt.Errorf("import: %w", err)
 		}
 	}
-	if err := rollup.write(st); err != nil {
+	if err := rollup.write(st, nil); err != nil {
 		return ImportResult{}, fmt.Errorf("import: %w", err)
 	}
+	s.tasksGen.Add(1) // before the connection is released: the writer's task cache is stale
 	if err := tx.Commit(); err != nil {
 		return ImportResult{}, fmt.Errorf("import: commit: %w", err)
 	}

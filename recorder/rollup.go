@@ -132,8 +132,9 @@ func (c *taskChange) lastMessage() string {
 	return ""
 }
 
-// write writes the links, then the task rows with the links' counts.
-func (r *taskRollup) write(st statements) error {
+// write writes the links, then the task rows with the links' counts. known
+// is passed on to upsertTask.
+func (r *taskRollup) write(st statements, known *storedTasks) error {
 	for _, link := range r.linkOrder {
 		added, err := st.linkTask(link)
 		if err != nil {
@@ -149,7 +150,7 @@ func (r *taskRollup) write(st statements) error {
 		}
 	}
 	for _, c := range r.order {
-		if err := st.upsertTask(c); err != nil {
+		if err := st.upsertTask(c, known); err != nil {
 			return err
 		}
 	}

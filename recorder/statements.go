@@ -29,10 +29,10 @@ const (
 	linkTaskSQL = `INSERT OR IGNORE INTO exchange_tasks (task_id, exchange_id) VALUES (?, ?)`
 
 	// addToTaskSQL creates a task row, or adds one batch's counts and times
-	// to it, and returns the row's indexed columns. On update it assigns none
-	// of them: SQLite rewrites an index entry whenever its column is
-	// assigned, even to the same value, and they rarely change (the writer
-	// compares and runs updateTaskKeysSQL when they do).
+	// to it. On update it assigns none of the indexed columns: SQLite
+	// rewrites an index entry whenever its column is assigned, even to the
+	// same value, and they rarely change (the writer compares and runs
+	// updateTaskKeysSQL when they do).
 	addToTaskSQL = `INSERT INTO tasks (
 		task_id, context_id, agent, first_seen, last_seen, state, event_count,
 		exchange_count, last_message, first_exchange_id, trace_id
@@ -44,7 +44,11 @@ const (
 		exchange_count    = tasks.exchange_count + excluded.exchange_count,
 		last_message      = iif(excluded.last_message = '', tasks.last_message, excluded.last_message),
 		first_exchange_id = iif(tasks.first_exchange_id = '', excluded.first_exchange_id, tasks.first_exchange_id),
-		trace_id          = iif(tasks.first_exchange_id = '', excluded.trace_id, tasks.trace_id)
+		trace_id          = iif(tasks.first_exchange_id = '', excluded.trace_id, tasks.trace_id)`
+
+	// readBackTaskSQL is addToTaskSQL returning the row's indexed columns,
+	// for a task whose stored values the writer does not know.
+	readBackTaskSQL = addToTaskSQL + `
 	RETURNING context_id, agent, first_seen, state`
 
 	updateTaskKeysSQL = `UPDATE tasks SET context_id = ?, agent = ?, first_seen = ?, state = ? WHERE task_id = ?`
@@ -58,6 +62,7 @@ type statements struct {
 	eventInsert    *sql.Stmt
 	taskLink       *sql.Stmt
 	taskAdd        *sql.Stmt
+	taskReadBack   *sql.Stmt
 	taskKeys       *sql.Stmt
 }
 
@@ -72,6 +77,7 @@ func prepareStatements(ctx context.Context, db *sql.DB) (statements, error) {
 		{&s.eventInsert, insertEventSQL},
 		{&s.taskLink, linkTaskSQL},
 		{&s.taskAdd, addToTaskSQL},
+		{&s.taskReadBack, readBackTaskSQL},
 		{&s.taskKeys, updateTaskKeysSQL},
 	} {
 		stmt, err := db.PrepareContext(ctx, p.sql)
@@ -85,7 +91,7 @@ func prepareStatements(ctx context.Context, db *sql.DB) (statements, error) {
 }
 
 func (s statements) all() []*sql.Stmt {
-	return []*sql.Stmt{s.exchangeInsert, s.exchangeFinish, s.eventInsert, s.taskLink, s.taskAdd, s.taskKeys}
+	return []*sql.Stmt{s.exchangeInsert, s.exchangeFinish, s.eventInsert, s.taskLink, s.taskAdd, s.taskReadBack, s.taskKeys}
 }
 
 func (s statements) close() error {
@@ -110,6 +116,7 @@ func (s statements) in(tx *sql.Tx) statements {
 		eventInsert:    tx.Stmt(s.eventInsert),
 		taskLink:       tx.Stmt(s.taskLink),
 		taskAdd:        tx.Stmt(s.taskAdd),
+		taskReadBack:   tx.Stmt(s.taskReadBack),
 		taskKeys:       tx.Stmt(s.taskKeys),
 	}
 }
@@ -177,23 +184,35 @@ func (s statements) linkTask(l taskLink) (bool, error) {
 	return n == 1, nil
 }
 
-// upsertTask writes one batch's changes to a task row.
-func (s statements) upsertTask(c *taskChange) error {
-	var stored taskKeys
-	err := s.taskAdd.QueryRow(
+// upsertTask writes one batch's changes to a task row. known, if not nil,
+// holds the stored indexed columns of recent tasks and learns this one's.
+func (s statements) upsertTask(c *taskChange, known *storedTasks) error {
+	args := []any{
 		c.taskID, c.contextID, c.agent, c.firstSeen, c.lastSeen, c.state, c.events,
 		c.exchanges, c.lastMessage(), c.firstExchangeID,
-	).Scan(&stored.contextID, &stored.agent, &stored.firstSeen, &stored.state)
+	}
+	var stored taskKeys
+	var ok bool
+	if known != nil {
+		stored, ok = known.get(c.taskID)
+	}
+	var err error
+	if ok {
+		_, err = s.taskAdd.Exec(args...)
+	} else {
+		err = s.taskReadBack.QueryRow(args...).Scan(&stored.contextID, &stored.agent, &stored.firstSeen, &stored.state)
+	}
 	if err != nil {
 		return fmt.Errorf("upsert task %s: %w", c.taskID, err)
 	}
 	keys := stored.merge(c)
-	if keys == stored {
-		return nil
+	if keys != stored {
+		if _, err := s.taskKeys.Exec(keys.contextID, keys.agent, keys.firstSeen, keys.state, c.taskID); err != nil {
+			return fmt.Errorf("update task %s: %w", c.taskID, err)
+		}
 	}
-	_, err = s.taskKeys.Exec(keys.contextID, keys.agent, keys.firstSeen, keys.state, c.taskID)
-	if err != nil {
-		return fmt.Errorf("update task %s: %w", c.taskID, err)
+	if known != nil {
+		known.put(c.taskID, keys)
 	}
 	return nil
 }

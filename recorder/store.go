@@ -112,8 +112,10 @@ type Store struct {
 
 	writer     *writer
 	writerDone chan struct{}
-	readDB     *sql.DB
-	reads      readStatements
+	// tasksGen counts writes of task rows outside the writer (Import).
+	tasksGen atomic.Uint64
+	readDB   *sql.DB
+	reads    readStatements
 
 	closeOnce sync.Once
 	closeErr  error
@@ -152,7 +154,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		writerDone: make(chan struct{}),
 		readDB:     readDB,
 	}
-	s.writer, err = newWriter(ctx, writeDB, s.queue, opts, &s.counters)
+	s.writer, err = newWriter(ctx, writeDB, s.queue, opts, &s.counters, &s.tasksGen)
 	if err != nil {
 		reads.close()
 		writeDB.Close()

@@ -117,3 +117,42 @@ func TestEventsOfOtherTasksStayOut(t *testing.T) {
 		}
 	}
 }
+
+// The writer remembers each task's indexed columns so that it need not read
+// them back. An import writes task rows behind its back; the next batch must
+// not trust what it remembered, or a state change would be lost.
+func TestTaskStateAfterImportOfTheSameTask(t *testing.T) {
+	ctx := context.Background()
+	src, _ := openStore(t, recorder.Options{})
+	recordTask(t, src, "ex-old", "builtin", "task-1", "ctx-1", t0, "completed")
+	flush(t, src)
+	exported := exportTask(t, src, "task-1")
+
+	dst, _ := openStore(t, recorder.Options{})
+	live := newExchange("ex-live", "builtin", t0.Add(time.Minute))
+	dst.StartExchange(live)
+	mustRecord(t, dst, statusEvent(live, 0, "task-1", "ctx-1", "working", "live 1"))
+	flush(t, dst) // the writer now knows task-1 as working
+
+	if _, err := dst.Import(ctx, readRecordings(t, exported)); err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	if got := taskState(t, dst, "task-1"); got != "completed" {
+		t.Fatalf("after the import the task is %q, want the imported completed", got)
+	}
+
+	mustRecord(t, dst, statusEvent(live, 1, "task-1", "ctx-1", "working", "live 2"))
+	flush(t, dst)
+	if got := taskState(t, dst, "task-1"); got != "working" {
+		t.Errorf("after a live working event the task is %q, want working", got)
+	}
+}
+
+func taskState(t *testing.T, s *recorder.Store, taskID string) string {
+	t.Helper()
+	doc, err := s.GetTask(context.Background(), taskID)
+	if err != nil {
+		t.Fatalf("get task: %v", err)
+	}
+	return doc.Task.State
+}

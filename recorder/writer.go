@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 )
 
@@ -22,9 +23,10 @@ type writer struct {
 	onCommit  func([]Event)
 	counters  *counters
 	rollup    taskRollup
+	known     *storedTasks
 }
 
-func newWriter(ctx context.Context, db *sql.DB, queue <-chan item, opts Options, c *counters) (*writer, error) {
+func newWriter(ctx context.Context, db *sql.DB, queue <-chan item, opts Options, c *counters, tasksGen *atomic.Uint64) (*writer, error) {
 	stmts, err := prepareStatements(ctx, db)
 	if err != nil {
 		return nil, err
@@ -39,6 +41,7 @@ func newWriter(ctx context.Context, db *sql.DB, queue <-chan item, opts Options,
 		onCommit:  opts.OnCommit,
 		counters:  c,
 		rollup:    newTaskRollup(),
+		known:     newStoredTasks(tasksGen),
 	}, nil
 }
 
@@ -112,7 +115,7 @@ func (w *writer) write(batch []item) {
 }
 
 // commit writes batch in one transaction.
-func (w *writer) commit(batch []item) error {
+func (w *writer) commit(batch []item) (err error) {
 	if !hasWrites(batch) {
 		return nil
 	}
@@ -121,6 +124,12 @@ func (w *writer) commit(batch []item) error {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	w.known.sync()
+	defer func() {
+		if err != nil {
+			w.known.forget() // it learned what the rollback undid
+		}
+	}()
 
 	st := w.stmts.in(tx)
 	w.rollup.reset()
@@ -139,7 +148,7 @@ func (w *writer) commit(batch []item) error {
 			return err
 		}
 	}
-	if err := w.rollup.write(st); err != nil {
+	if err := w.rollup.write(st, w.known); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
