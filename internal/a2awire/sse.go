@@ -22,10 +22,9 @@ type Splitter struct {
 func (s *Splitter) Split(p []byte, emit func(block []byte)) {
 	start := 0
 	for i := 0; i < len(p); i++ {
-		b := p[i]
 		if s.cutAfterCR {
 			s.cutAfterCR = false
-			if b == '\n' {
+			if p[i] == '\n' {
 				s.prevCR = false
 				emit(s.take(p[start : i+1]))
 				start = i + 1
@@ -34,8 +33,16 @@ func (s *Splitter) Split(p []byte, emit func(block []byte)) {
 			emit(s.take(p[start:i]))
 			start = i
 		}
-		switch b {
-		case '\n':
+		// Skip to the next line break: any other byte only clears the
+		// states below.
+		if k := indexEOL(p[i:]); k != 0 {
+			s.prevCR, s.lineStart = false, false
+			if k < 0 {
+				break
+			}
+			i += k
+		}
+		if p[i] == '\n' {
 			if s.prevCR {
 				s.prevCR = false
 				continue
@@ -47,20 +54,32 @@ func (s *Splitter) Split(p []byte, emit func(block []byte)) {
 				continue
 			}
 			s.lineStart = true
-		case '\r':
-			s.prevCR = true
-			if s.lineStart {
-				s.lineStart = false
-				s.cutAfterCR = true
-				continue
-			}
-			s.lineStart = true
-		default:
-			s.prevCR = false
-			s.lineStart = false
+			continue
 		}
+		// '\r'
+		s.prevCR = true
+		if s.lineStart {
+			s.lineStart = false
+			s.cutAfterCR = true
+			continue
+		}
+		s.lineStart = true
 	}
 	s.pending = append(s.pending, p[start:]...)
+}
+
+// indexEOL is the index of the first '\r' or '\n' in b, or -1. Two
+// vectorized IndexByte scans beat IndexAny's byte loop on long data lines.
+func indexEOL(b []byte) int {
+	lf := bytes.IndexByte(b, '\n')
+	line := b
+	if lf >= 0 {
+		line = b[:lf]
+	}
+	if cr := bytes.IndexByte(line, '\r'); cr >= 0 {
+		return cr
+	}
+	return lf
 }
 
 // End is called once the stream is over. It emits a block still waiting for
@@ -104,7 +123,8 @@ var bom = []byte("\xEF\xBB\xBF")
 // block dispatches no event: comments, blank lines, a lone retry field.
 func ParseSSE(block []byte) (f SSEFields, ok bool) {
 	block = bytes.TrimPrefix(block, bom)
-	var data [][]byte
+	var first, joined []byte // the first data line; all of them, once there are two
+	dataLines := 0
 	started := false
 	for len(block) > 0 {
 		var line []byte
@@ -125,7 +145,15 @@ func ParseSSE(block []byte) (f SSEFields, ok bool) {
 		}
 		switch string(name) {
 		case "data":
-			data = append(data, value)
+			switch dataLines {
+			case 0:
+				first = value
+			case 1:
+				joined = append(append(append(joined, first...), '\n'), value...)
+			default:
+				joined = append(append(joined, '\n'), value...)
+			}
+			dataLines++
 			ok = true
 		case "event":
 			f.Type = string(value)
@@ -137,17 +165,20 @@ func ParseSSE(block []byte) (f SSEFields, ok bool) {
 			}
 		}
 	}
-	if len(data) == 1 {
-		f.Data = data[0]
-	} else {
-		f.Data = bytes.Join(data, []byte{'\n'})
+	switch dataLines {
+	case 0:
+		f.Data = []byte{}
+	case 1:
+		f.Data = first
+	default:
+		f.Data = joined
 	}
 	return f, ok
 }
 
 // cutLine splits off the first line, ended by "\r\n", "\n" or "\r".
 func cutLine(b []byte) (line, rest []byte) {
-	i := bytes.IndexAny(b, "\r\n")
+	i := indexEOL(b)
 	if i < 0 {
 		return b, nil
 	}

@@ -2,6 +2,7 @@ package a2awire
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 
@@ -92,6 +93,73 @@ func TestParseSSE(t *testing.T) {
 // FuzzSplitterMatchesGoSSE checks the splitter and ParseSSE against go-sse's
 // reader: the same events with the same fields, and the blocks concatenate
 // back to the input exactly.
+// referenceSplit is the Splitter as first written, a byte at a time, kept to
+// hold the faster one to exactly the same blocks.
+func referenceSplit(stream []byte, n int) (blocks [][]byte, rest []byte) {
+	var pending []byte
+	var lineStart, prevCR, cutAfterCR bool
+	take := func(tail []byte) []byte {
+		block := append(append([]byte{}, pending...), tail...)
+		pending = pending[:0]
+		return block
+	}
+	if n <= 0 {
+		n = len(stream) + 1
+	}
+	for len(stream) > 0 {
+		p := stream[:min(n, len(stream))]
+		stream = stream[len(p):]
+		start := 0
+		for i := 0; i < len(p); i++ {
+			b := p[i]
+			if cutAfterCR {
+				cutAfterCR = false
+				if b == '\n' {
+					prevCR = false
+					blocks = append(blocks, take(p[start:i+1]))
+					start = i + 1
+					continue
+				}
+				blocks = append(blocks, take(p[start:i]))
+				start = i
+			}
+			switch b {
+			case '\n':
+				if prevCR {
+					prevCR = false
+					continue
+				}
+				if lineStart {
+					lineStart = false
+					blocks = append(blocks, take(p[start:i+1]))
+					start = i + 1
+					continue
+				}
+				lineStart = true
+			case '\r':
+				prevCR = true
+				if lineStart {
+					lineStart = false
+					cutAfterCR = true
+					continue
+				}
+				lineStart = true
+			default:
+				prevCR = false
+				lineStart = false
+			}
+		}
+		pending = append(pending, p[start:]...)
+	}
+	if cutAfterCR {
+		blocks = append(blocks, take(nil))
+	}
+	if len(pending) > 0 {
+		rest = pending
+	}
+	return blocks, rest
+}
+
 func FuzzSplitterMatchesGoSSE(f *testing.F) {
 	for _, seed := range []string{
 		"id: 1\ndata: {}\n\n",
@@ -108,6 +176,9 @@ func FuzzSplitterMatchesGoSSE(f *testing.F) {
 		blocks, rest := splitAll(stream, chunk%17)
 		if got := append(bytes.Join(blocks, nil), rest...); !bytes.Equal(got, stream) {
 			t.Fatalf("blocks do not add up to the stream:\n got %q\nwant %q", got, stream)
+		}
+		if want, wantRest := referenceSplit(stream, chunk%17); !slices.EqualFunc(blocks, want, bytes.Equal) || !bytes.Equal(rest, wantRest) {
+			t.Fatalf("blocks %q + %q, the byte-at-a-time splitter cuts %q + %q", blocks, rest, want, wantRest)
 		}
 		type event struct{ id, typ, data string }
 		var mine []event
