@@ -39,3 +39,14 @@ func BenchmarkParseSSE(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkParseEvent(b *testing.B) {
+	f, _ := ParseSSE([]byte(benchBlock))
+	b.SetBytes(int64(len(f.Data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if ev, err := ParseEvent(f.Data); err != nil || ev.State != "working" {
+			b.Fatal(ev, err)
+		}
+	}
+}
