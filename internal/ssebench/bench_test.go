@@ -13,6 +13,8 @@ import (
 func BenchmarkLatency(b *testing.B) {
 	w := Workload{Streams: 200, Interval: 20 * time.Millisecond, Size: 400, PerExchange: 100}
 	b.Run("direct", func(b *testing.B) { benchmarkLoad(b, direct, w) })
+	b.Run("bare", func(b *testing.B) { benchmarkLoad(b, bare, w) })
+	b.Run("plain", func(b *testing.B) { benchmarkLoad(b, plain, w) })
 	b.Run("proxied", func(b *testing.B) { benchmarkLoad(b, proxiedIn("proxied", recorder.ModeDrop), w) })
 }
 
