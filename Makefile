@@ -38,7 +38,7 @@ browser-deps:
 # Latency and throughput of the proxy against a direct connection, in one run
 # (see README, "Performance").
 bench:
-	$(GO) test ./internal/ssebench -run TestReport -report -v -timeout 30m
+	$(GO) test ./internal/ssebench -count=1 -run TestReport -report -rounds 3 -v -timeout 30m
 
 clean:
 	rm -rf a2a-proxy $(NODE_DIR)/node_modules
