@@ -532,16 +532,11 @@ func Summarize(raw json.RawMessage) (Event, error) {
 	}
 	ev := Event{ContextID: b.ContextID}
 	switch kind {
-	case "task":
+	case "task", "statusUpdate":
 		ev.Kind, ev.TaskID = KindTask, b.ID
-		if b.Status != nil {
-			ev.State = stateName(b.Status.State)
-			if b.Status.Message != nil {
-				ev.Text = partsText(b.Status.Message.Parts)
-			}
+		if kind == "statusUpdate" {
+			ev.Kind, ev.TaskID = KindStatusUpdate, b.TaskID
 		}
-	case "statusUpdate":
-		ev.Kind, ev.TaskID = KindStatusUpdate, b.TaskID
 		if b.Status != nil {
 			ev.State = stateName(b.Status.State)
 			if b.Status.Message != nil {
