@@ -16,6 +16,8 @@
 //	plain             a2a-proxy recording nothing
 //	proxied           a2a-proxy recording into SQLite in drop mode (the default)
 //	proxied-lossless  a2a-proxy recording in lossless mode
+//	traced            proxied, tracing on and exporting over OTLP/HTTP to a
+//	                  receiver in the process
 //
 // They are measured one after another, never concurrently, each after a
 // warm-up that opens every connection. Besides latency percentiles the
@@ -28,9 +30,10 @@
 //	go test ./internal/ssebench -run TestReport -report -v \
 //	    -streams 200 -interval 20ms -duration 10s -tput-streams 50 -tput-duration 5s
 //
-// -run TestReport/latency or /throughput runs one half, -targets a,b only
-// those targets (to profile one with -cpuprofile), -rounds N takes turns N
-// times and merges the runs.
+// -run TestReport/latency, /tracing or /throughput runs one part, -targets
+// a,b only those targets (to profile one with -cpuprofile), -rounds N takes
+// turns N times and merges the runs, -span-events=false traces without the
+// a2a.event span events.
 //
 // The same targets as benchmarks, b.N being the number of events:
 //

@@ -16,6 +16,9 @@ const (
 	// At 50 streams sending as fast as they can, lossless recording keeps up
 	// with at least this many events per second, missing none.
 	MinLosslessRate = 50_000
+	// On the latency workload, tracing on and exporting adds at most this
+	// share to the per-event p50 latency and CPU time of tracing off.
+	MaxTracingOverhead = 0.10
 )
 
 // CheckComplete reports a run in which a stream failed or an event went
@@ -64,4 +67,24 @@ func CheckThroughput(r Result) error {
 		return fmt.Errorf("%s: %.0f events/s, want at least %d", r.Target, rate, MinLosslessRate)
 	}
 	return nil
+}
+
+// CheckTracing compares a traced run with the same proxy's untraced one.
+func CheckTracing(off, on Result) error {
+	var errs []error
+	if o := overhead(off.Latency.P50, on.Latency.P50); o > MaxTracingOverhead {
+		errs = append(errs, fmt.Errorf("p50 overhead %.1f%%, want at most %.0f%%", 100*o, 100*MaxTracingOverhead))
+	}
+	if o := overhead(off.CPUPerEvent(), on.CPUPerEvent()); o > MaxTracingOverhead {
+		errs = append(errs, fmt.Errorf("CPU per event overhead %.1f%%, want at most %.0f%%", 100*o, 100*MaxTracingOverhead))
+	}
+	return errors.Join(errs...)
+}
+
+// overhead is how much larger on is than off, as a share of off.
+func overhead(off, on time.Duration) float64 {
+	if off <= 0 {
+		return 0
+	}
+	return float64(on-off) / float64(off)
 }

@@ -59,3 +59,7 @@ func measure(tb testing.TB, newTarget newTargetFunc, up *Upstream, w Workload) (
 	}
 	return res, rec
 }
+
+func traced(tb testing.TB, up *Upstream) *Target {
+	return must(tb)(Traced(tb.Context(), "traced", up, tb.TempDir(), *spanEvents))
+}

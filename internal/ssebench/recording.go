@@ -18,6 +18,8 @@ type Recording struct {
 	Dropped uint64
 	Failed  uint64
 	Rows    int64 // rows in the events table
+
+	TraceBytes int64 // OTLP bytes the tracing receiver was sent
 }
 
 func (rec Recording) count(st recorder.Stats, dbPath string) (Recording, error) {

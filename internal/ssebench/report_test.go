@@ -23,6 +23,7 @@ var (
 	tputDuration = flag.Duration("tput-duration", 5*time.Second, "report: length of the throughput run, per target")
 	size         = flag.Int("size", 400, "report: bytes per SSE event block, about")
 	perExchange  = flag.Int("per-exchange", 100, "report: events per exchange (message/stream call)")
+	spanEvents   = flag.Bool("span-events", true, "traced target: an a2a.event span event per event (false: spans only, as --trace-event-limit 0)")
 )
 
 // TestReport measures the README's two targets; it only runs with -report
@@ -51,6 +52,24 @@ func TestReport(t *testing.T) {
 		}
 		if err := CheckLatency(base, proxied); err != nil {
 			t.Errorf("latency target missed: %v", err)
+		}
+	})
+
+	t.Run("tracing", func(t *testing.T) {
+		w := Workload{Streams: *streams, Interval: *interval, Size: *size, PerExchange: *perExchange, Duration: *duration}
+		res := measureAll(t, up, w, []namedTarget{
+			{"proxied", proxiedIn("proxied", recorder.ModeDrop)},
+			{"traced", traced},
+		})
+		off, okOff := res["proxied"]
+		on, ok := res["traced"]
+		if !okOff || !ok {
+			return
+		}
+		fmt.Printf("tracing overhead: p50 %+.1f%%, CPU per event %+.1f%%\n",
+			100*overhead(off.Latency.P50, on.Latency.P50), 100*overhead(off.CPUPerEvent(), on.CPUPerEvent()))
+		if err := CheckTracing(off, on); err != nil {
+			t.Errorf("tracing target missed: %v", err)
 		}
 	})
 
@@ -125,12 +144,14 @@ func TestSmoke(t *testing.T) {
 		name      string
 		newTarget newTargetFunc
 		recorded  bool
+		traced    bool
 	}{
-		{"direct", direct, false},
-		{"bare", bare, false},
-		{"plain", plain, false},
-		{"proxied", proxiedIn("proxied", recorder.ModeDrop), true},
-		{"proxied-lossless", proxiedIn("proxied-lossless", recorder.ModeLossless), true},
+		{"direct", direct, false, false},
+		{"bare", bare, false, false},
+		{"plain", plain, false, false},
+		{"proxied", proxiedIn("proxied", recorder.ModeDrop), true, false},
+		{"proxied-lossless", proxiedIn("proxied-lossless", recorder.ModeLossless), true, false},
+		{"traced", traced, true, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res, rec := measure(t, tc.newTarget, up, w)
@@ -143,6 +164,9 @@ func TestSmoke(t *testing.T) {
 				if err := CheckRecorded(res, rec); err != nil {
 					t.Error(err)
 				}
+			}
+			if got := rec.TraceBytes > 0; got != tc.traced {
+				t.Errorf("the OTLP receiver was sent %d bytes of spans; want spans: %v", rec.TraceBytes, tc.traced)
 			}
 		})
 	}

@@ -9,6 +9,11 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"path/filepath"
+	"sync/atomic"
+
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	"go.opentelemetry.io/otel/propagation"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/a2aproxy/a2a-proxy/proxy"
 	"github.com/a2aproxy/a2a-proxy/recorder"
@@ -25,6 +30,7 @@ type Target struct {
 	proxy  *proxy.Proxy    // nil for direct and bare
 	store  *recorder.Store // nil when nothing records
 	dbPath string
+	tracer *tracing // nil when the proxy does not trace
 }
 
 // Direct is the baseline: the client talks to the upstream.
@@ -62,7 +68,7 @@ func Bare(up *Upstream) (*Target, error) {
 
 // Plain is a2a-proxy recording nothing: the proxy's own cost.
 func Plain(up *Upstream) (*Target, error) {
-	return startProxy("plain", up, nil, "")
+	return startProxy("plain", up, nil, "", nil)
 }
 
 // Proxied is a2a-proxy recording in mode into a new SQLite file in dir,
@@ -73,40 +79,110 @@ func Proxied(ctx context.Context, name string, up *Upstream, dir string, mode re
 	if err != nil {
 		return nil, err
 	}
-	t, err := startProxy(name, up, store, dbPath)
+	t, err := startProxy(name, up, store, dbPath, nil)
 	if err != nil {
 		return nil, errors.Join(err, store.Close())
 	}
 	return t, nil
 }
 
-func startProxy(name string, up *Upstream, store *recorder.Store, dbPath string) (*Target, error) {
+// Traced is Proxied in drop mode with tracing on, as a2a-proxy serve runs
+// with OTEL_EXPORTER_OTLP_ENDPOINT set: spans go through the SDK's batch
+// span processor and its OTLP/HTTP exporter to a receiver in the process,
+// which reads and drops them. Compared with Proxied it gives tracing's cost.
+// Without spanEvents the spans carry no a2a.event span events, as with
+// --trace-event-limit 0, which tells what the span events cost.
+func Traced(ctx context.Context, name string, up *Upstream, dir string, spanEvents bool) (*Target, error) {
+	tr, err := startTracing(ctx, spanEvents)
+	if err != nil {
+		return nil, err
+	}
+	dbPath := filepath.Join(dir, name+".db")
+	store, err := recorder.Open(ctx, dbPath, recorder.Options{Mode: recorder.ModeDrop})
+	if err != nil {
+		return nil, errors.Join(err, tr.close(ctx))
+	}
+	t, err := startProxy(name, up, store, dbPath, tr)
+	if err != nil {
+		return nil, errors.Join(err, store.Close(), tr.close(ctx))
+	}
+	return t, nil
+}
+
+func startProxy(name string, up *Upstream, store *recorder.Store, dbPath string, tr *tracing) (*Target, error) {
 	agent, err := proxy.NewAgent("bench", up.URL)
 	if err != nil {
 		return nil, err
 	}
-	opts := proxy.Options{Agents: []proxy.Agent{agent}}
+	// The same propagator with tracing on or off, so that the difference
+	// between them is the tracer's.
+	opts := proxy.Options{Agents: []proxy.Agent{agent}, Propagator: propagation.TraceContext{}}
 	if store != nil {
 		opts.Recorder = store // not a typed nil: a nil Recorder records nothing
 	}
-	p, err := proxy.New(opts)
-	if err != nil {
+	t := &Target{Name: name, store: store, dbPath: dbPath, tracer: tr}
+	if tr != nil {
+		opts.TracerProvider = tr.provider
+		if !tr.spanEvents {
+			opts.SpanEventLimit = -1
+		}
+	}
+	if t.proxy, err = proxy.New(opts); err != nil {
 		return nil, err
 	}
-	srv, err := startServer(p)
-	if err != nil {
+	if t.srv, err = startServer(t.proxy); err != nil {
 		return nil, err
 	}
-	return &Target{Name: name, URL: srv.URL, srv: srv, proxy: p, store: store, dbPath: dbPath}, nil
+	t.URL = t.srv.URL
+	return t, nil
 }
 
 // flush waits until every event the proxy has handed to the recorder is
-// committed.
+// committed and every ended span exported, so that a run's CPU time
+// includes that work.
 func (t *Target) flush(ctx context.Context) error {
-	if t.store == nil {
-		return nil
+	var errs []error
+	if t.store != nil {
+		errs = append(errs, t.store.Flush(ctx))
 	}
-	return t.store.Flush(ctx)
+	if t.tracer != nil {
+		errs = append(errs, t.tracer.provider.ForceFlush(ctx))
+	}
+	return errors.Join(errs...)
+}
+
+// tracing is a TracerProvider exporting over OTLP/HTTP, and its receiver.
+type tracing struct {
+	provider   *sdktrace.TracerProvider
+	receiver   *server
+	received   atomic.Int64 // bytes of the export requests
+	spanEvents bool
+}
+
+func startTracing(ctx context.Context, spanEvents bool) (*tracing, error) {
+	tr := &tracing{spanEvents: spanEvents}
+	var err error
+	tr.receiver, err = startServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, _ := io.Copy(io.Discard, r.Body)
+		tr.received.Add(n)
+		w.Header().Set("Content-Type", "application/x-protobuf") // no body: an empty ExportTraceServiceResponse
+	}))
+	if err != nil {
+		return nil, err
+	}
+	exporter, err := otlptracehttp.New(ctx, otlptracehttp.WithEndpointURL(tr.receiver.URL+"/v1/traces"))
+	if err != nil {
+		return nil, errors.Join(err, tr.receiver.Close())
+	}
+	limits := sdktrace.NewSpanLimits()
+	limits.EventCountLimit = proxy.DefaultSpanEventLimit // as a2a-proxy serve sets it
+	tr.provider = sdktrace.NewTracerProvider(sdktrace.WithBatcher(exporter), sdktrace.WithSpanLimits(limits))
+	return tr, nil
+}
+
+// close exports what is left and stops the receiver.
+func (tr *tracing) close(ctx context.Context) error {
+	return errors.Join(tr.provider.Shutdown(ctx), tr.receiver.Close())
 }
 
 func (t *Target) stats() recorder.Stats {
@@ -126,6 +202,10 @@ func (t *Target) Close() (Recording, error) {
 	err := t.srv.Close()
 	if t.proxy != nil {
 		t.proxy.Wait()
+	}
+	if t.tracer != nil {
+		err = errors.Join(err, t.tracer.close(context.Background()))
+		rec.TraceBytes = t.tracer.received.Load()
 	}
 	if t.store == nil {
 		return rec, err
