@@ -26,8 +26,9 @@ var (
 	spanEvents   = flag.Bool("span-events", true, "traced target: an a2a.event span event per event (false: spans only, as --trace-event-limit 0)")
 )
 
-// TestReport measures the README's two targets; it only runs with -report
-// (make bench). Select one part with -run TestReport/latency or /throughput.
+// TestReport measures the README's targets; it only runs with -report
+// (make bench). Select one part with -run TestReport/latency, /tracing or
+// /throughput.
 func TestReport(t *testing.T) {
 	if !*report {
 		t.Skip("the performance report runs with -report (make bench)")

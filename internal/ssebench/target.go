@@ -74,16 +74,7 @@ func Plain(up *Upstream) (*Target, error) {
 // Proxied is a2a-proxy recording in mode into a new SQLite file in dir,
 // with the recorder's default queue and batches.
 func Proxied(ctx context.Context, name string, up *Upstream, dir string, mode recorder.Mode) (*Target, error) {
-	dbPath := filepath.Join(dir, name+".db")
-	store, err := recorder.Open(ctx, dbPath, recorder.Options{Mode: mode})
-	if err != nil {
-		return nil, err
-	}
-	t, err := startProxy(name, up, store, dbPath, nil)
-	if err != nil {
-		return nil, errors.Join(err, store.Close())
-	}
-	return t, nil
+	return startRecordingProxy(ctx, name, up, dir, mode, nil)
 }
 
 // Traced is Proxied in drop mode with tracing on, as a2a-proxy serve runs
@@ -97,14 +88,22 @@ func Traced(ctx context.Context, name string, up *Upstream, dir string, spanEven
 	if err != nil {
 		return nil, err
 	}
-	dbPath := filepath.Join(dir, name+".db")
-	store, err := recorder.Open(ctx, dbPath, recorder.Options{Mode: recorder.ModeDrop})
+	t, err := startRecordingProxy(ctx, name, up, dir, recorder.ModeDrop, tr)
 	if err != nil {
 		return nil, errors.Join(err, tr.close(ctx))
 	}
+	return t, nil
+}
+
+func startRecordingProxy(ctx context.Context, name string, up *Upstream, dir string, mode recorder.Mode, tr *tracing) (*Target, error) {
+	dbPath := filepath.Join(dir, name+".db")
+	store, err := recorder.Open(ctx, dbPath, recorder.Options{Mode: mode})
+	if err != nil {
+		return nil, err
+	}
 	t, err := startProxy(name, up, store, dbPath, tr)
 	if err != nil {
-		return nil, errors.Join(err, store.Close(), tr.close(ctx))
+		return nil, errors.Join(err, store.Close())
 	}
 	return t, nil
 }
