@@ -18,6 +18,7 @@ const (
 	CodeBadRequest   = "bad_request"
 	CodeUnauthorized = "unauthorized"
 	CodeNotFound     = "not_found"
+	CodeRateLimited  = "rate_limited"
 	CodeInternal     = "internal"
 )
 
@@ -29,6 +30,7 @@ var (
 	// with the reason, which the client sees.
 	ErrBadRequest   = errors.New("bad request")
 	errUnauthorized = errors.New("missing or wrong bearer token")
+	errRateLimited  = errors.New("too many wrong tokens from this address: retry later")
 )
 
 // errorDocument is `{"error":{"code":"not_found","message":"..."}}`.
@@ -75,6 +77,8 @@ func (s *Server) classify(c *gin.Context, err error) (status int, code, message 
 		return http.StatusBadRequest, CodeBadRequest, err.Error()
 	case errors.Is(err, errUnauthorized):
 		return http.StatusUnauthorized, CodeUnauthorized, err.Error()
+	case errors.Is(err, errRateLimited):
+		return http.StatusTooManyRequests, CodeRateLimited, err.Error()
 	default:
 		s.log.Error("request failed", "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
 		return http.StatusInternalServerError, CodeInternal, "internal error"

@@ -9,8 +9,9 @@ import (
 
 // loginView is the data of the login form.
 type loginView struct {
-	Next  string // where to go once logged in
-	Wrong bool   // the last attempt had the wrong token
+	Next       string // where to go once logged in
+	Wrong      bool   // the last attempt had the wrong token
+	RetryAfter int    // seconds: too many wrong tokens from this address
 }
 
 // routeLogin adds the login form. Logging in and out are POSTs, refused when
@@ -47,8 +48,12 @@ func (s *Server) login(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, next)
 		return
 	}
-	if !s.auth.tokenMatches(c.PostForm("token")) {
+	switch v, wait := s.auth.checkToken(c.Request, c.PostForm("token")); v {
+	case refused:
 		s.render(c, http.StatusUnauthorized, "login", "Log in", loginView{Next: next, Wrong: true})
+		return
+	case limited:
+		s.render(c, http.StatusTooManyRequests, "login", "Log in", loginView{Next: next, RetryAfter: setRetryAfter(c, wait)})
 		return
 	}
 	s.auth.startSession(c)

@@ -32,8 +32,13 @@ type Options struct {
 	// Token, if set, must be presented by every request to the API and the
 	// pages, as "Authorization: Bearer <Token>" or as the session cookie the
 	// login form at /login sets. If empty, the admin plane is open (for a
-	// loopback admin address).
+	// loopback admin address). Wrong tokens are rate limited per client
+	// address, and sessions are kept in memory (web/auth.go).
 	Token string
+	// SecureCookie reports whether a request came over https, so that the
+	// session cookie is marked Secure. If nil, r.TLS != nil: set it to also
+	// believe X-Forwarded-Proto when forwarded headers are trusted.
+	SecureCookie func(*http.Request) bool
 	// Logger receives handler errors and panics. If nil, nothing is logged.
 	Logger *slog.Logger
 	// Metrics, if set, is served at /metrics, behind the token like the API.
@@ -78,7 +83,7 @@ func New(opts Options) *Server {
 	}
 	s := &Server{
 		engine: gin.New(),
-		auth:   newAuth(opts.Token),
+		auth:   newAuth(opts.Token, opts.SecureCookie),
 		store:  opts.Store,
 		log:    opts.Logger,
 		ui:     newUIOptions(opts),
