@@ -71,13 +71,14 @@ func (a *auth) tokenMatches(token string) bool {
 // it is wrong; over the limit, it is not checked at all.
 func (a *auth) checkToken(r *http.Request, token string) (verdict, time.Duration) {
 	addr := clientAddr(r)
-	if wait, locked := a.limits.locked(addr); locked {
+	wait, ok := a.limits.take(addr)
+	if !ok {
 		return limited, wait
 	}
 	if !a.tokenMatches(token) {
-		a.limits.fail(addr)
 		return refused, 0
 	}
+	a.limits.refund(addr)
 	return allowed, 0
 }
 

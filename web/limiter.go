@@ -49,33 +49,44 @@ func newFailureLimiter(now func() time.Time) *failureLimiter {
 	}
 }
 
-// locked reports whether addr is over the limit, and for how much longer.
-func (l *failureLimiter) locked(addr netip.Addr) (time.Duration, bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	e, ok := l.entries[addr]
-	if !ok {
-		return 0, false
-	}
-	f := e.Value.(*failures)
-	left := f.start.Add(l.window).Sub(l.now())
-	return left, left > 0 && f.count >= l.max
-}
-
-// fail counts one wrong token from addr.
-func (l *failureLimiter) fail(addr netip.Addr) {
+// take counts an attempt from addr before its token is checked, and
+// reports false, with how long is left, if addr is over the limit. Counting
+// first and refunding right tokens (refund) makes check and count one step:
+// however many guesses arrive at once, at most max are checked per window.
+func (l *failureLimiter) take(addr netip.Addr) (time.Duration, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
 	l.expire(now)
 	if e, ok := l.entries[addr]; ok {
-		e.Value.(*failures).count++
-		return
+		f := e.Value.(*failures)
+		if f.count >= l.max {
+			return f.start.Add(l.window).Sub(now), false
+		}
+		f.count++
+		return 0, true
 	}
 	if len(l.entries) >= l.maxAddrs {
 		l.remove(l.order.Front())
 	}
 	l.entries[addr] = l.order.PushBack(&failures{addr: addr, start: now, count: 1})
+	return 0, true
+}
+
+// refund uncounts an attempt take counted whose token was right; an
+// address left with no failures is forgotten.
+func (l *failureLimiter) refund(addr netip.Addr) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e, ok := l.entries[addr]
+	if !ok {
+		return // expired or evicted meanwhile
+	}
+	if f := e.Value.(*failures); f.count > 1 {
+		f.count--
+		return
+	}
+	l.remove(e)
 }
 
 // expire drops the entries whose window has ended. The list is in the

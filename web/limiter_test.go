@@ -3,6 +3,7 @@ package web
 import (
 	"net/http/httptest"
 	"net/netip"
+	"sync"
 	"testing"
 	"time"
 )
@@ -12,32 +13,60 @@ type clock struct{ t time.Time }
 
 func (c *clock) now() time.Time { return c.t }
 
-// An address is locked after maxFailures in a window, until the window
-// ends, and other addresses are not affected.
+// An address may make maxFailures wrong attempts in a window, then is
+// refused until the window ends; right attempts are refunded; other
+// addresses are not affected.
 func TestFailureLimiterLocksPerAddress(t *testing.T) {
 	c := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 	l := newFailureLimiter(c.now)
 	a, b := netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("192.0.2.2")
 	for i := range maxFailures {
-		if _, locked := l.locked(a); locked {
-			t.Fatalf("locked after %d failures, want %d allowed", i, maxFailures)
+		if _, ok := l.take(a); !ok {
+			t.Fatalf("refused after %d failures, want %d allowed", i, maxFailures)
 		}
-		l.fail(a)
+		if i == 0 {
+			// A right token in between is not counted.
+			l.take(a)
+			l.refund(a)
+		}
 	}
 	c.t = c.t.Add(20 * time.Second)
-	if wait, locked := l.locked(a); !locked || wait != 40*time.Second {
-		t.Errorf("after %d failures: locked %v for %v, want locked for the 40s left of the window", maxFailures, locked, wait)
+	if wait, ok := l.take(a); ok || wait != 40*time.Second {
+		t.Errorf("after %d failures: allowed %v, wait %v; want refused for the 40s left of the window", maxFailures, ok, wait)
 	}
-	if _, locked := l.locked(b); locked {
-		t.Error("another address is locked too")
+	if _, ok := l.take(b); !ok {
+		t.Error("another address is refused too")
 	}
 	c.t = c.t.Add(40 * time.Second)
-	if _, locked := l.locked(a); locked {
-		t.Error("still locked once the window is over")
+	if _, ok := l.take(a); !ok {
+		t.Error("still refused once the window is over")
 	}
-	l.fail(a) // a new window, counted from one
-	if _, locked := l.locked(a); locked {
-		t.Error("one failure in a new window locks")
+	l.refund(b)
+	if n := l.tracked(); n != 1 {
+		t.Errorf("tracking %d addresses, want 1: an address whose attempts were all right is forgotten", n)
+	}
+}
+
+// However many guesses arrive at once, only maxFailures are let through to
+// be checked: counting and checking the limit are one step.
+func TestFailureLimiterConcurrentGuesses(t *testing.T) {
+	l := newFailureLimiter(time.Now)
+	a := netip.MustParseAddr("192.0.2.1")
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	passed := 0
+	for range 200 {
+		wg.Go(func() {
+			if _, ok := l.take(a); ok {
+				mu.Lock()
+				passed++
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if passed != maxFailures {
+		t.Errorf("%d of 200 concurrent guesses were checked, want %d", passed, maxFailures)
 	}
 }
 
@@ -50,26 +79,26 @@ func TestFailureLimiterMemoryBound(t *testing.T) {
 		return netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})
 	}
 	for range maxFailures {
-		l.fail(addr(0))
+		l.take(addr(0))
 	}
 	for i := 1; i < 3*maxFailAddrs; i++ {
-		l.fail(addr(i))
+		l.take(addr(i))
 	}
 	if n := l.tracked(); n != maxFailAddrs {
 		t.Errorf("tracking %d addresses, want at most %d", n, maxFailAddrs)
 	}
-	if _, locked := l.locked(addr(0)); locked {
+	if _, ok := l.take(addr(0)); !ok {
 		t.Error("the oldest address was not evicted")
 	}
 	newest := addr(3*maxFailAddrs - 1)
-	for range maxFailures {
-		l.fail(newest)
+	for range maxFailures - 1 {
+		l.take(newest)
 	}
-	if _, locked := l.locked(newest); !locked {
+	if _, ok := l.take(newest); ok {
 		t.Error("the newest address was evicted")
 	}
 	c.t = c.t.Add(failureWindow)
-	l.fail(addr(0))
+	l.take(addr(0))
 	if n := l.tracked(); n != 1 {
 		t.Errorf("tracking %d addresses after their windows ended, want 1", n)
 	}
