@@ -143,7 +143,11 @@ func New(opts Options) (*Proxy, error) {
 }
 
 // ServeHTTP serves the data plane.
-func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) { p.engine.ServeHTTP(w, r) }
+func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r = p.insideAgent(w, r); r != nil {
+		p.engine.ServeHTTP(w, r)
+	}
+}
 
 // Wait blocks until no exchange is open.
 func (p *Proxy) Wait() { p.open.Wait() }
