@@ -63,6 +63,10 @@ const (
 	ambiguous
 )
 
+// HasDots tells whether escaped has a dot segment, encoded or not, or a
+// segment that Resolve finds ambiguous.
+func HasDots(escaped string) bool { return hasDots(escaped) }
+
 func hasDots(escaped string) bool {
 	for rest := escaped; ; {
 		seg, tail, more := strings.Cut(rest, "/")
