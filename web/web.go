@@ -119,7 +119,7 @@ func (s *Server) Protected(path string) *gin.RouterGroup {
 }
 
 // Handler returns the HTTP handler of the admin plane.
-func (s *Server) Handler() http.Handler { return s.engine }
+func (s *Server) Handler() http.Handler { return refuseDotSegments(s.engine) }
 
 // API returns the /api route group so that other packages can add routes
 // (replay, export, live) before serving starts. Its handlers get the token
