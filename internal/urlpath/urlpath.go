@@ -25,8 +25,11 @@ var (
 // a literal "%2e", not a dot. A path without dot segments is returned as it
 // is, without allocating.
 func Resolve(escaped string, keep int) (string, error) {
-	if !strings.HasPrefix(escaped, "/") || !hasDots(escaped) {
+	if !hasDots(escaped) {
 		return escaped, nil
+	}
+	if !strings.HasPrefix(escaped, "/") { // not a request path: nothing to resolve against
+		return "", ErrEscapes
 	}
 	segs := strings.Split(escaped[1:], "/")
 	out := make([]string, 0, len(segs))
@@ -93,7 +96,7 @@ func kindOf(seg string) kind {
 	}
 	for i := 0; i < len(seg); i++ {
 		c := seg[i]
-		if c == '%' && i+2 < len(seg) {
+		if c == '%' && i+2 < len(seg) && isHex(seg[i+1]) && isHex(seg[i+2]) {
 			c = decoded(seg[i+1], seg[i+2])
 			i += 2
 		}
@@ -136,4 +139,8 @@ func decoded(h, l byte) byte {
 		return ';'
 	}
 	return 0
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c|0x20 && c|0x20 <= 'f'
 }

@@ -2,6 +2,8 @@ package urlpath
 
 import (
 	"errors"
+	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -15,6 +17,8 @@ func TestResolve(t *testing.T) {
 		err  error
 	}{
 		{"/", 0, "/", nil},
+		{"*", 0, "*", nil},
+		{"%2E", 0, "", ErrEscapes},
 		{"/v1/message:stream", 0, "/v1/message:stream", nil},
 		{"/.well-known/agent-card.json", 0, "/.well-known/agent-card.json", nil},
 		{"/a%20b/c%2Fd", 0, "/a%20b/c%2Fd", nil},   // encoded space and slash, no dots
@@ -61,4 +65,46 @@ func TestResolveCleanPathAllocatesNothing(t *testing.T) {
 	if allocs != 0 {
 		t.Fatalf("Resolve of a clean path allocates %v times", allocs)
 	}
+}
+
+// FuzzResolve pins Resolve's promise for any path: what it returns has no
+// dot segment left and keeps the prefix it was told to keep.
+func FuzzResolve(f *testing.F) {
+	for _, seed := range []string{"/agents/py/../x", "/agents/py/a/%2e%2E/b", "/a/.%2e%2f..", "/%252e/./x/", `/a\..`} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, path string) {
+		const prefix = "/agents/py"
+		for _, in := range []string{path, prefix + path} {
+			keep := 0
+			if strings.HasPrefix(in, prefix+"/") {
+				keep = 2
+			}
+			got, err := Resolve(in, keep)
+			if err != nil {
+				continue
+			}
+			if HasDots(got) || hasDecodedDots(got) {
+				t.Fatalf("Resolve(%q, %d) = %q: a dot segment is left", in, keep, got)
+			}
+			if keep == 2 && !strings.HasPrefix(got, prefix+"/") {
+				t.Fatalf("Resolve(%q, 2) = %q: out of %s", in, got, prefix)
+			}
+		}
+	})
+}
+
+// hasDecodedDots is a second opinion on HasDots: it decodes the whole path
+// once, as a server would, and splits it on '/', '\\' and ';'.
+func hasDecodedDots(escaped string) bool {
+	decoded, err := url.PathUnescape(escaped)
+	if err != nil {
+		decoded = escaped
+	}
+	for _, seg := range strings.FieldsFunc(decoded, func(r rune) bool { return r == '/' || r == '\\' || r == ';' }) {
+		if seg == "." || seg == ".." {
+			return true
+		}
+	}
+	return false
 }
