@@ -50,9 +50,13 @@ type Options struct {
 	// Recorder gets every exchange and event. If nil, nothing is recorded.
 	Recorder Recorder
 	// PublicURL is the base URL clients use to reach the proxy, for card
-	// rewriting. If nil, it is taken from each request's Host and
-	// X-Forwarded-Proto / X-Forwarded-Host headers.
+	// rewriting. If nil, it is taken from each request's Host, or its
+	// X-Forwarded-Proto / X-Forwarded-Host headers when TrustForwarded
+	// trusts the peer.
 	PublicURL *url.URL
+	// TrustForwarded says whose X-Forwarded-* headers name the public URL.
+	// The zero value trusts no one.
+	TrustForwarded forwarded.Trust
 	// MaxBodyBytes limits request bodies; larger ones get 413. If zero,
 	// DefaultMaxBodyBytes is used.
 	MaxBodyBytes int64
@@ -212,7 +216,7 @@ func (p *Proxy) publicBase(r *http.Request, prefix string) *url.URL {
 		u.Path = strings.TrimSuffix(u.Path, "/") + prefix
 		return &u
 	}
-	scheme, host := forwarded.Origin(r)
+	scheme, host := p.opts.TrustForwarded.Origin(r)
 	return &url.URL{Scheme: scheme, Host: host, Path: prefix}
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/a2aproxy/a2a-proxy/internal/a2awire"
+	"github.com/a2aproxy/a2a-proxy/internal/forwarded"
 	"github.com/a2aproxy/a2a-proxy/recorder"
 )
 
@@ -40,6 +41,9 @@ type AgentOptions struct {
 	// Logger receives requests no recording answers and failed writes. If
 	// nil, nothing is logged.
 	Logger *slog.Logger
+	// TrustForwarded says whose X-Forwarded-* headers name the card's URL;
+	// the zero value trusts no one, and the request's Host is used.
+	TrustForwarded forwarded.Trust
 }
 
 // Agent serves recordings as an A2A agent of their protocol version, over
@@ -55,6 +59,7 @@ type Agent struct {
 	name     string
 	progress *Progress
 	log      *slog.Logger
+	trust    forwarded.Trust
 }
 
 // NewAgent returns an agent for opts.Recordings.
@@ -66,6 +71,7 @@ func NewAgent(opts AgentOptions) (*Agent, error) {
 		name:     opts.Name,
 		progress: opts.Progress,
 		log:      opts.Logger,
+		trust:    opts.TrustForwarded,
 	}
 	if len(a.catalog.calls) == 0 {
 		return nil, ErrNothingToReplay
@@ -124,7 +130,7 @@ func (a *Agent) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *Agent) serveCard(w http.ResponseWriter, r *http.Request) {
-	url := publicBase(r) + a.prefix + "/"
+	url := publicBase(r, a.trust) + a.prefix + "/"
 	if r.URL.RawQuery != "" {
 		url += "?" + r.URL.RawQuery // the speed and faults the client asked for
 	}

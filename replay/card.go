@@ -127,7 +127,7 @@ func isCardPath(path string) bool {
 }
 
 // publicBase is the scheme and host clients reached the agent at.
-func publicBase(r *http.Request) string {
-	scheme, host := forwarded.Origin(r)
+func publicBase(r *http.Request, trust forwarded.Trust) string {
+	scheme, host := trust.Origin(r)
 	return scheme + "://" + host
 }

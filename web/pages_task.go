@@ -14,7 +14,7 @@ func (s *Server) taskPage(c *gin.Context) {
 		_ = c.Error(err)
 		return
 	}
-	v := newTaskView(detail, s.ui, s.routes(), requestOrigin(c.Request))
+	v := newTaskView(detail, s.ui, s.routes(), s.requestOrigin(c.Request))
 	if v.Replay != nil {
 		v.Replay.TokenRequired = s.auth != nil
 	}

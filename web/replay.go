@@ -14,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/tmaxmax/go-sse"
 
+	"github.com/a2aproxy/a2a-proxy/internal/forwarded"
 	"github.com/a2aproxy/a2a-proxy/recorder"
 	"github.com/a2aproxy/a2a-proxy/replay"
 )
@@ -31,6 +32,7 @@ type replayRoutes struct {
 	recordings Recordings
 	progress   replay.Progress // of the /replay/ agents, across requests
 	log        *slog.Logger
+	trust      forwarded.Trust
 }
 
 // routeReplay adds, when there are recordings to read:
@@ -42,7 +44,7 @@ func (s *Server) routeReplay(recordings Recordings) {
 	if recordings == nil {
 		return
 	}
-	rr := &replayRoutes{recordings: recordings, log: s.log}
+	rr := &replayRoutes{recordings: recordings, log: s.log, trust: s.trust}
 	s.api.GET("/tasks/:taskId/replay", rr.streamTask)
 	s.api.GET("/tasks/:taskId/export", rr.exportTask)
 	s.api.GET("/contexts/:contextId/export", rr.exportContext)
@@ -202,6 +204,8 @@ func (rr *replayRoutes) serveAgent(c *gin.Context) {
 		Name:       "Replay of " + rec.Task.Agent + " task " + taskID,
 		Progress:   &rr.progress,
 		Logger:     rr.log,
+
+		TrustForwarded: rr.trust,
 	})
 	if errors.Is(err, replay.ErrNothingToReplay) {
 		_ = c.Error(fmt.Errorf("replay task %s: %v: %w", taskID, err, recorder.ErrNotFound))

@@ -137,12 +137,9 @@ func (s *Server) renderPageErrors(c *gin.Context) {
 }
 
 // requestOrigin is the scheme and host the browser used to reach this page.
-func requestOrigin(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
+func (s *Server) requestOrigin(r *http.Request) string {
+	scheme, host := s.trust.Origin(r)
+	return scheme + "://" + host
 }
 
 // routeSet says which optional routes, added by other packages, the admin

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/a2aproxy/a2a-proxy/internal/forwarded"
 	"github.com/a2aproxy/a2a-proxy/recorder"
 )
 
@@ -62,6 +63,10 @@ type Options struct {
 	LiveHeartbeat time.Duration
 	// Recordings, if set, backs replay and export (web/replay.go); if nil, those routes are off.
 	Recordings Recordings
+	// TrustForwarded says whose X-Forwarded-* headers tell the scheme and
+	// host the browser used, for replay cards and the URLs pages show. The
+	// zero value trusts no one: the request's Host is used.
+	TrustForwarded forwarded.Trust
 }
 
 // Server is the admin plane's HTTP handler.
@@ -72,6 +77,7 @@ type Server struct {
 	store  Store
 	log    *slog.Logger
 	ui     uiOptions
+	trust  forwarded.Trust
 }
 
 // New builds the admin plane with the JSON API routes.
@@ -87,6 +93,7 @@ func New(opts Options) *Server {
 		store:  opts.Store,
 		log:    opts.Logger,
 		ui:     newUIOptions(opts),
+		trust:  opts.TrustForwarded,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
