@@ -91,3 +91,18 @@ func (l *stringList) Set(v string) error {
 	l.values = append(l.values, v)
 	return nil
 }
+
+// optionalValue is a string flag that may also be given bare (--flag),
+// meaning "true"; a value needs the = form (--flag=VALUE).
+type optionalValue struct{ v *string }
+
+func (o optionalValue) String() string {
+	if o.v == nil {
+		return ""
+	}
+	return *o.v
+}
+
+func (o optionalValue) Set(v string) error { *o.v = v; return nil }
+
+func (o optionalValue) IsBoolFlag() bool { return true }

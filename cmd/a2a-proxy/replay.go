@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/a2aproxy/a2a-proxy/internal/console"
+	"github.com/a2aproxy/a2a-proxy/internal/forwarded"
 	"github.com/a2aproxy/a2a-proxy/internal/streamclient"
 	"github.com/a2aproxy/a2a-proxy/recorder"
 	"github.com/a2aproxy/a2a-proxy/replay"
@@ -103,6 +104,7 @@ func runReplayServe(ctx context.Context, args []string, stderr io.Writer) error 
 	files := &stringList{}
 	fs.Var(files, "from", "export file to serve as fixtures (repeatable; files after the flags count too)")
 	fs.StringVar(&cfg.LogLevel, "log-level", "info", "debug, info, warn or error")
+	fs.Var(optionalValue{&cfg.TrustForwarded}, "trust-forwarded", "with `[=NETWORKS]`, believe X-Forwarded-Proto and X-Forwarded-Host (for the card's URL) from peers in\nthose networks; bare or =all: from every peer (default: they are ignored)")
 	operands, err := parseOperands(fs, args)
 	if err != nil {
 		return flagError(err)
@@ -129,6 +131,9 @@ type replayServeConfig struct {
 	TaskID   string   // serve this task from DB...
 	Fixtures []string // ...or these export files
 	LogLevel string
+	// TrustForwarded is whose X-Forwarded-* headers name the card's URL, as
+	// serve's --trust-forwarded.
+	TrustForwarded string
 }
 
 // replayServer is a running `a2a-proxy replay serve`. Tests start it on ":0".
@@ -147,14 +152,19 @@ func (s *replayServer) Start(ctx context.Context) (err error) {
 	if s.log, err = newLogger(s.Stderr, s.Config.LogLevel); err != nil {
 		return err
 	}
+	trust, err := forwarded.ParseTrust(s.Config.TrustForwarded)
+	if err != nil {
+		return fmt.Errorf("--trust-forwarded: %w", err)
+	}
 	recs, strict, err := s.recordings(ctx)
 	if err != nil {
 		return err
 	}
 	agent, err := replay.NewAgent(replay.AgentOptions{
-		Recordings: recs,
-		Strict:     strict,
-		Logger:     s.log.With("component", "replay"),
+		Recordings:     recs,
+		Strict:         strict,
+		Logger:         s.log.With("component", "replay"),
+		TrustForwarded: trust,
 	})
 	if err != nil {
 		return fmt.Errorf("replay: %w", err)

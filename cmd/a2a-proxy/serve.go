@@ -14,6 +14,7 @@ import (
 	"time"
 
 	builtinagent "github.com/a2aproxy/a2a-proxy/builtin-agent"
+	"github.com/a2aproxy/a2a-proxy/internal/forwarded"
 	"github.com/a2aproxy/a2a-proxy/proxy"
 	"github.com/a2aproxy/a2a-proxy/recorder"
 	"github.com/a2aproxy/a2a-proxy/web"
@@ -39,6 +40,9 @@ type ServeConfig struct {
 	// Empty: no links.
 	JaegerURL      string
 	SpanEventLimit int // a2a.event span events per span; 0: none
+	// TrustForwarded is whose X-Forwarded-* headers name the URLs in cards:
+	// "" (no one), "all", or networks like "10.0.0.0/8,127.0.0.1".
+	TrustForwarded string
 }
 
 // Server is the running proxy: data plane, admin plane, built-in agent and
@@ -55,6 +59,7 @@ type Server struct {
 	data      *server
 	admin     *server
 	builtin   *server
+	trust     forwarded.Trust // of --trust-forwarded
 }
 
 // register declares the serve flags on fs. The agents list is read into
@@ -69,7 +74,8 @@ func (c *ServeConfig) register(fs *flag.FlagSet) (agents *stringList) {
 	fs.DurationVar(&c.BuiltinStepDelay, "builtin-step-delay", time.Second, "built-in agent's pause between progress steps (0: none)")
 	fs.StringVar(&c.DB, "db", "a2a-proxy.db", "SQLite file, created and migrated on start")
 	fs.Var(agents, "agent", "upstream agent as NAME=URL (repeatable); the first is the default agent, else builtin")
-	fs.StringVar(&c.PublicURL, "public-url", "", "base URL clients use to reach the proxy, for agent card rewriting\n(default: from each request's Host and X-Forwarded-* headers)")
+	fs.StringVar(&c.PublicURL, "public-url", "", "base URL clients use to reach the proxy, for agent card rewriting\n(default: from each request's Host, or X-Forwarded-* headers as --trust-forwarded allows)")
+	fs.Var(optionalValue{&c.TrustForwarded}, "trust-forwarded", "with `[=NETWORKS]`, believe X-Forwarded-Proto and X-Forwarded-Host (for the URLs in agent and replay cards)\nfrom peers in those networks, like =10.0.0.0/8,127.0.0.1; bare or =all: from every peer.\nThe proxy in front must set these headers, not append to them (default: they are ignored)")
 	fs.StringVar(&c.RecordMode, "record-mode", string(recorder.ModeDrop), "when the recorder falls behind: drop (count and drop events, never slow a client)\nor lossless (slow the stream down, keep every event)")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", proxy.DefaultMaxBodyBytes, "largest request body accepted; larger ones get 413")
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", 10*time.Second, "on SIGTERM, how long open streams may run before they are cut")
@@ -97,6 +103,9 @@ func (s *Server) Start(ctx context.Context) (err error) {
 	}
 	if err := checkJaegerURL(cfg.JaegerURL); err != nil {
 		return err
+	}
+	if s.trust, err = forwarded.ParseTrust(cfg.TrustForwarded); err != nil {
+		return fmt.Errorf("--trust-forwarded: %w", err)
 	}
 	defer func() {
 		if err != nil {
@@ -146,6 +155,7 @@ func (s *Server) Start(ctx context.Context) (err error) {
 		Agents:         agents,
 		Recorder:       s.store,
 		PublicURL:      publicURL,
+		TrustForwarded: s.trust,
 		MaxBodyBytes:   cfg.MaxBodyBytes,
 		Logger:         s.log.With("component", "proxy"),
 		TracerProvider: s.telemetry.tracerProvider,
@@ -306,6 +316,8 @@ func (s *Server) adminHandler() http.Handler {
 		Agents:     s.proxy,
 		ProxyURL:   proxyURL,
 		JaegerURL:  s.Config.JaegerURL,
+
+		TrustForwarded: s.trust,
 	})
 	return admin.Handler()
 }
