@@ -8,10 +8,23 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
+	"time"
 )
 
 // maxCardBytes caps an agent card read for the directory.
 const maxCardBytes = 1 << 20
+
+// cardFetchTimeout bounds one card fetch, the legacy-path retry included:
+// an agent that accepts the connection and never answers must not hold the
+// admin page (or its goroutine) for ever. The caller's context still
+// applies; the agents page sets a shorter one.
+const cardFetchTimeout = 10 * time.Second
+
+// ErrCardRedirect is returned by Card for an agent that answers its card
+// request with a redirect: the proxy follows none, so that a card check
+// never reaches a host other than the configured agent.
+var ErrCardRedirect = errors.New("a2a-proxy does not follow redirects off the agent")
 
 // ErrUnknownAgent is returned by Card for a name that is not configured.
 var ErrUnknownAgent = errors.New("unknown agent")
@@ -57,12 +70,16 @@ func (p *Proxy) Card(ctx context.Context, name string, base *url.URL) (json.RawM
 // fetchCard reads the agent's card, from the pre-0.3 path when the current
 // one is not found, as clients do.
 func (p *Proxy) fetchCard(ctx context.Context, agent Agent) ([]byte, error) {
-	client := &http.Client{Transport: p.opts.Transport}
+	ctx, cancel := context.WithTimeout(ctx, p.cardTimeout)
+	defer cancel()
+	client := &http.Client{Transport: p.opts.Transport, CheckRedirect: noRedirects}
 	body, status, err := getCard(ctx, client, agent.URL.JoinPath(cardPath))
 	if err == nil && status == http.StatusNotFound {
 		body, status, err = getCard(ctx, client, agent.URL.JoinPath(legacyCardPath))
 	}
 	switch {
+	case errors.Is(err, ErrCardRedirect):
+		return nil, fmt.Errorf("agent %s: card request %w", agent.Name, err)
 	case err != nil:
 		return nil, fmt.Errorf("agent %s: fetch card: %w", agent.Name, err)
 	case status/100 != 2:
@@ -82,6 +99,21 @@ func getCard(ctx context.Context, client *http.Client, u *url.URL) (body []byte,
 		return nil, 0, err
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode/100 == 3 {
+		return nil, resp.StatusCode, redirectError(resp)
+	}
 	body, err = io.ReadAll(io.LimitReader(resp.Body, maxCardBytes))
 	return body, resp.StatusCode, err
+}
+
+// noRedirects makes an http.Client return a redirect as the response.
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// redirectError says where a redirect pointed.
+func redirectError(resp *http.Response) error {
+	to := "nowhere (no Location)"
+	if loc, err := resp.Location(); err == nil {
+		to = strconv.Quote(loc.String())
+	}
+	return fmt.Errorf("redirected (HTTP status %d) to %s; %w", resp.StatusCode, to, ErrCardRedirect)
 }

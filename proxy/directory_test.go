@@ -6,10 +6,13 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestDirectory(t *testing.T) {
@@ -67,5 +70,50 @@ func TestDirectoryCardErrors(t *testing.T) {
 				t.Errorf("Card() error = %v, want %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestDirectoryCardRedirectNotFollowed pins that a card check never leaves
+// the agent: an agent answering 302 to another server gets an error naming
+// where it pointed, and that server is never reached.
+func TestDirectoryCardRedirectNotFollowed(t *testing.T) {
+	var hits atomic.Int64
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		io.WriteString(w, `{"name":"elsewhere"}`)
+	}))
+	t.Cleanup(elsewhere.Close)
+	_, _, p := startProxy(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, elsewhere.URL+cardPath, http.StatusFound)
+	}))
+	_, err := p.Card(context.Background(), "test", &url.URL{Scheme: "http", Host: "proxy"})
+	if !errors.Is(err, ErrCardRedirect) || !strings.Contains(err.Error(), elsewhere.URL+cardPath) {
+		t.Errorf("Card() error = %v, want ErrCardRedirect naming %s", err, elsewhere.URL+cardPath)
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("the redirect target got %d requests, want none", n)
+	}
+}
+
+// TestDirectoryCardTimeout pins that a card check of an agent that accepts
+// the connection and never answers ends by the proxy's own timeout, even
+// when the caller's context has none.
+func TestDirectoryCardTimeout(t *testing.T) {
+	release := make(chan struct{})
+	_, _, p := startProxy(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select { // never answers, until the test ends
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(func() { close(release) })
+	p.cardTimeout = 50 * time.Millisecond
+	start := time.Now()
+	_, err := p.Card(context.Background(), "test", &url.URL{Scheme: "http", Host: "proxy"})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Card() error = %v, want a deadline exceeded", err)
+	}
+	if took := time.Since(start); took > 5*time.Second { // generous: the bound is 50ms
+		t.Errorf("Card() took %v, want it cut by its 50ms timeout", took)
 	}
 }

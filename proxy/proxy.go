@@ -93,6 +93,9 @@ type Proxy struct {
 	engine   *gin.Engine
 	log      *slog.Logger
 	tel      *telemetry
+	// cardTimeout bounds a directory card fetch: cardFetchTimeout, shorter
+	// in tests.
+	cardTimeout time.Duration
 
 	// abortCtx is cancelled by Abort to cut the exchanges still open when
 	// the shutdown grace period is over.
@@ -122,7 +125,7 @@ func New(opts Options) (*Proxy, error) {
 	if opts.Recorder == nil {
 		opts.Recorder = discard{}
 	}
-	p := &Proxy{opts: opts, agents: make(map[string]Agent), fallback: opts.Agents[0], log: opts.Logger}
+	p := &Proxy{opts: opts, agents: make(map[string]Agent), fallback: opts.Agents[0], log: opts.Logger, cardTimeout: cardFetchTimeout}
 	for _, a := range opts.Agents {
 		if _, dup := p.agents[a.Name]; dup {
 			return nil, fmt.Errorf("proxy: agent %q configured twice", a.Name)
