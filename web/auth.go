@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/a2aproxy/a2a-proxy/internal/forwarded"
 )
 
 // sessionCookie holds a browser's session id (web/sessions.go): random, so
@@ -32,7 +34,7 @@ type auth struct {
 	tokenDigest [sha256.Size]byte
 	sessions    *sessions
 	limits      *failureLimiter
-	secure      func(*http.Request) bool // the request came over https
+	trust       forwarded.Trust // whose X-Forwarded-Proto says the request came over https
 }
 
 // verdict is what auth makes of a request's credentials.
@@ -45,18 +47,15 @@ const (
 )
 
 // newAuth returns nil when token is empty: the admin plane is open.
-func newAuth(token string, secure func(*http.Request) bool) *auth {
+func newAuth(token string, trust forwarded.Trust) *auth {
 	if token == "" {
 		return nil
-	}
-	if secure == nil {
-		secure = func(r *http.Request) bool { return r.TLS != nil }
 	}
 	return &auth{
 		tokenDigest: sha256.Sum256([]byte(token)),
 		sessions:    newSessions(time.Now),
 		limits:      newFailureLimiter(time.Now),
-		secure:      secure,
+		trust:       trust,
 	}
 }
 
@@ -159,7 +158,7 @@ func (a *auth) cookie(value string, maxAge int, r *http.Request) *http.Cookie {
 		Path:     "/",
 		MaxAge:   maxAge, // 0: until the browser closes; the server ends it after sessionTTL
 		HttpOnly: true,
-		Secure:   a.secure(r),
+		Secure:   a.trust.Scheme(r) == "https",
 		SameSite: http.SameSiteStrictMode,
 	}
 }

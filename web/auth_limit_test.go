@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/a2aproxy/a2a-proxy/internal/forwarded"
 	"github.com/a2aproxy/a2a-proxy/web"
 )
 
@@ -234,7 +235,7 @@ func TestLogoutRevokesSession(t *testing.T) {
 
 // The session cookie is HttpOnly, SameSite=Strict, Path=/, and Secure
 // exactly when the request came over TLS: X-Forwarded-Proto alone is not
-// believed unless Options.SecureCookie says so.
+// believed unless Options.TrustForwarded trusts the peer.
 func TestSessionCookieAttributes(t *testing.T) {
 	plain, _ := newClockedServer(t, web.Options{})
 	opts := uiOptions(t)
@@ -242,7 +243,7 @@ func TestSessionCookieAttributes(t *testing.T) {
 	tlsSrv := httptest.NewTLSServer(web.New(opts).Handler())
 	t.Cleanup(tlsSrv.Close)
 	hooked := uiOptions(t)
-	hooked.SecureCookie = func(r *http.Request) bool { return r.Header.Get("X-Forwarded-Proto") == "https" }
+	hooked.TrustForwarded = forwarded.TrustAll
 	behindProxy, _ := newClockedServer(t, hooked)
 
 	for _, tt := range []struct {

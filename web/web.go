@@ -36,10 +36,6 @@ type Options struct {
 	// loopback admin address). Wrong tokens are rate limited per client
 	// address, and sessions are kept in memory (web/auth.go).
 	Token string
-	// SecureCookie reports whether a request came over https, so that the
-	// session cookie is marked Secure. If nil, r.TLS != nil: set it to also
-	// believe X-Forwarded-Proto when forwarded headers are trusted.
-	SecureCookie func(*http.Request) bool
 	// Logger receives handler errors and panics. If nil, nothing is logged.
 	Logger *slog.Logger
 	// Metrics, if set, is served at /metrics, behind the token like the API.
@@ -64,8 +60,9 @@ type Options struct {
 	// Recordings, if set, backs replay and export (web/replay.go); if nil, those routes are off.
 	Recordings Recordings
 	// TrustForwarded says whose X-Forwarded-* headers tell the scheme and
-	// host the browser used, for replay cards and the URLs pages show. The
-	// zero value trusts no one: the request's Host is used.
+	// host the browser used, for replay cards, the URLs pages show and the
+	// session cookie's Secure attribute. The zero value trusts no one: the
+	// request's Host and TLS state are used.
 	TrustForwarded forwarded.Trust
 }
 
@@ -89,7 +86,7 @@ func New(opts Options) *Server {
 	}
 	s := &Server{
 		engine: gin.New(),
-		auth:   newAuth(opts.Token, opts.SecureCookie),
+		auth:   newAuth(opts.Token, opts.TrustForwarded),
 		store:  opts.Store,
 		log:    opts.Logger,
 		ui:     newUIOptions(opts),
