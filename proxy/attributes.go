@@ -129,7 +129,7 @@ func clientAttributes(ex *exchange, target *url.URL) []attribute.KeyValue {
 	attrs := make([]attribute.KeyValue, 0, 14)
 	attrs = append(attrs,
 		keyHTTPMethod.String(ex.in.Method),
-		keyURLFull.String(target.Redacted()),
+		keyURLFull.String(ex.tel.redactor.URL(target)),
 	)
 	if host, port := hostPort(target.Host); host != "" {
 		if port == 0 {

@@ -114,7 +114,8 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) (body []byte,
 	return body, false, err
 }
 
-// record is the exchange as it is stored when the request arrives.
+// record is the exchange as it is stored when the request arrives. The
+// Recorder wrapper redacts it.
 func (ex *exchange) record(body []byte, limit int64) *recorder.Exchange {
 	truncated := int64(len(body)) > limit
 	if truncated {
@@ -129,7 +130,7 @@ func (ex *exchange) record(body []byte, limit int64) *recorder.Exchange {
 		Binding:              ex.req.Binding,
 		HTTPMethod:           ex.in.Method,
 		Path:                 ex.in.URL.RequestURI(),
-		RequestHeaders:       RedactHeaders(ex.in.Header),
+		RequestHeaders:       ex.in.Header,
 		RequestBody:          bytes.Clone(body),
 		RequestBodyTruncated: truncated,
 		RPCID:                string(ex.req.RPCID),

@@ -26,6 +26,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/a2aproxy/a2a-proxy/internal/forwarded"
+	"github.com/a2aproxy/a2a-proxy/internal/redact"
 	"github.com/a2aproxy/a2a-proxy/recorder"
 )
 
@@ -47,8 +48,13 @@ type Options struct {
 	// Agents are the upstreams; the first is the default agent, served at "/".
 	// Only these are ever reached.
 	Agents []Agent
-	// Recorder gets every exchange and event. If nil, nothing is recorded.
+	// Recorder gets every exchange and event, redacted by Redactor. If nil,
+	// nothing is recorded.
 	Recorder Recorder
+	// Redactor removes secrets from what is recorded (headers, query values,
+	// JSON fields) and from the upstream URL on spans. If nil,
+	// redact.Default() is used.
+	Redactor *redact.Redactor
 	// PublicURL is the base URL clients use to reach the proxy, for card
 	// rewriting. If nil, it is taken from each request's Host, or its
 	// X-Forwarded-Proto / X-Forwarded-Host headers when TrustForwarded
@@ -122,8 +128,13 @@ func New(opts Options) (*Proxy, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if opts.Redactor == nil {
+		opts.Redactor = redact.Default()
+	}
 	if opts.Recorder == nil {
 		opts.Recorder = discard{}
+	} else {
+		opts.Recorder = redactingRecorder{next: opts.Recorder, r: opts.Redactor}
 	}
 	p := &Proxy{opts: opts, agents: make(map[string]Agent), fallback: opts.Agents[0], log: opts.Logger, cardTimeout: cardFetchTimeout}
 	for _, a := range opts.Agents {

@@ -1,56 +1,30 @@
 package proxy
 
 import (
-	"net/http"
-	"strings"
+	"github.com/a2aproxy/a2a-proxy/internal/redact"
+	"github.com/a2aproxy/a2a-proxy/recorder"
 )
 
-// Redacted replaces the value of every credential header before it is stored.
-const Redacted = "[REDACTED]"
+// Redacted replaces every secret value before it is stored.
+const Redacted = redact.Marker
 
-var credentialHeaders = map[string]bool{
-	"Authorization":        true,
-	"Proxy-Authorization":  true,
-	"Cookie":               true,
-	"Set-Cookie":           true,
-	"X-Api-Key":            true,
-	"Api-Key":              true,
-	"X-Auth-Token":         true,
-	"X-Amz-Security-Token": true,
+// redactingRecorder redacts exchanges and events on their way to the
+// recorder: what the client and the agent get is never touched, only the
+// copy that is stored. It runs on the request's goroutine, after the client
+// already has the event.
+type redactingRecorder struct {
+	next Recorder
+	r    *redact.Redactor
 }
 
-// credentialWords catch the long tail of vendor headers ("X-Goog-Api-Key",
-// "X-Session-Token", "X-Client-Secret").
-var credentialWords = []string{"token", "secret", "password", "api-key", "apikey", "credential", "signature", "session"}
-
-// IsCredentialHeader reports whether a header's value must not be stored.
-func IsCredentialHeader(name string) bool {
-	name = http.CanonicalHeaderKey(name)
-	if credentialHeaders[name] {
-		return true
-	}
-	lower := strings.ToLower(name)
-	for _, w := range credentialWords {
-		if strings.Contains(lower, w) {
-			return true
-		}
-	}
-	return false
+func (rr redactingRecorder) StartExchange(x *recorder.Exchange) {
+	rr.r.Exchange(x)
+	rr.next.StartExchange(x)
 }
 
-// RedactHeaders returns a copy of h with credential values replaced.
-func RedactHeaders(h http.Header) http.Header {
-	out := make(http.Header, len(h))
-	for k, v := range h {
-		if IsCredentialHeader(k) {
-			masked := make([]string, len(v))
-			for i := range masked {
-				masked[i] = Redacted
-			}
-			out[k] = masked
-			continue
-		}
-		out[k] = append([]string(nil), v...)
-	}
-	return out
+func (rr redactingRecorder) RecordEvent(ev *recorder.Event) bool {
+	rr.r.RecordedEvent(ev)
+	return rr.next.RecordEvent(ev)
 }
+
+func (rr redactingRecorder) FinishExchange(end *recorder.ExchangeEnd) { rr.next.FinishExchange(end) }

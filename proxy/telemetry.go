@@ -1,6 +1,8 @@
 package proxy
 
 import (
+	"cmp"
+
 	"go.opentelemetry.io/otel"
 	metricnoop "go.opentelemetry.io/otel/metric/noop"
 	"go.opentelemetry.io/otel/propagation"
@@ -8,6 +10,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	tracenoop "go.opentelemetry.io/otel/trace/noop"
 
+	"github.com/a2aproxy/a2a-proxy/internal/redact"
 	"github.com/a2aproxy/a2a-proxy/recorder"
 )
 
@@ -24,7 +27,8 @@ type telemetry struct {
 	propagator propagation.TextMapPropagator
 	meters     *meters
 	links      *taskLinks
-	eventLimit int // span events per span; 0: none
+	eventLimit int              // span events per span; 0: none
+	redactor   *redact.Redactor // for the upstream URL on CLIENT spans
 }
 
 func newTelemetry(opts Options) (*telemetry, error) {
@@ -57,6 +61,7 @@ func newTelemetry(opts Options) (*telemetry, error) {
 		meters:     m,
 		links:      newTaskLinks(defaultTaskLinkCapacity),
 		eventLimit: limit,
+		redactor:   cmp.Or(opts.Redactor, redact.Default()),
 	}, nil
 }
 
