@@ -81,7 +81,7 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request, agent Agent, prefi
 
 	p.open.Add(1)
 	defer p.open.Done()
-	ex.rec.StartExchange(ex.record(body, p.opts.MaxRecordedBytes))
+	ex.rec.StartExchange(ex.record(body, p.opts.MaxRecordedBytes, tooLarge))
 	// Deferred so it runs even when ReverseProxy aborts the response with a panic.
 	defer p.finish(ex)
 
@@ -114,12 +114,19 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) (body []byte,
 	return body, false, err
 }
 
+// rejectedBodyPrefix is what is kept of a body refused as too large: enough
+// to tell what the client tried, not megabytes of it in the database.
+const rejectedBodyPrefix = 1 << 10
+
 // record is the exchange as it is stored when the request arrives. The
 // Recorder wrapper redacts it.
-func (ex *exchange) record(body []byte, limit int64) *recorder.Exchange {
-	truncated := int64(len(body)) > limit
+func (ex *exchange) record(body []byte, limit int64, rejected bool) *recorder.Exchange {
+	if rejected {
+		limit = min(limit, rejectedBodyPrefix)
+	}
+	truncated := rejected || int64(len(body)) > limit
 	if truncated {
-		body = body[:limit]
+		body = body[:min(int64(len(body)), limit)]
 	}
 	traceID, spanID := ex.spans.ids()
 	return &recorder.Exchange{

@@ -272,10 +272,13 @@ func TestMalformedStreamPassesThroughAndIsFlagged(t *testing.T) {
 	}
 }
 
+// TestBodyTooLarge pins the 413 for a body over the limit, and that what is
+// recorded of it is flagged truncated: a limit under the 1 KiB kept of
+// refused bodies keeps what was read.
 func TestBodyTooLarge(t *testing.T) {
 	var hit atomic.Bool
 	srv, rec, _ := startProxy(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hit.Store(true) }),
-		func(o *Options) { o.MaxBodyBytes = 1024 })
+		func(o *Options) { o.MaxBodyBytes = 100 })
 	resp, err := http.Post(srv.URL, "application/json", bytes.NewReader(bytes.Repeat([]byte("x"), 4096)))
 	if err != nil {
 		t.Fatal(err)
@@ -288,6 +291,9 @@ func TestBodyTooLarge(t *testing.T) {
 	end, _ := rec.waitEnd(t)
 	if hit.Load() || end.Outcome != recorder.OutcomeRejected {
 		t.Fatalf("upstream hit %v, end %+v", hit.Load(), end)
+	}
+	if ex := rec.exchange(end.ExchangeID); len(ex.RequestBody) != 100 || !ex.RequestBodyTruncated {
+		t.Errorf("recorded %d bytes of the body, truncated %v; want 100, true", len(ex.RequestBody), ex.RequestBodyTruncated)
 	}
 }
 
