@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/a2aproxy/a2a-proxy/internal/redact"
 	"github.com/a2aproxy/a2a-proxy/recorder"
 	"github.com/a2aproxy/a2a-proxy/replay"
 )
@@ -100,7 +101,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlagSet("import", `Usage: a2a-proxy import [flags] FILE...
 
 Reads recordings written by a2a-proxy export into the database, creating it
-if needed. Every file is checked whole first: a file with a corrupt line
+if needed. Secrets are redacted as serve redacts them (built-in rules). Every file is checked whole first: a file with a corrupt line
 imports nothing, and neither does one whose exchanges are already recorded.`, stderr)
 	db := fs.String("db", "a2a-proxy.db", "recording database to write")
 	files, err := parseOperands(fs, args)
@@ -119,6 +120,10 @@ imports nothing, and neither does one whose exchanges are already recorded.`, st
 		return fmt.Errorf("open recording database: %w", err)
 	}
 	defer store.Close()
+	// A file from elsewhere may hold what this proxy would never store.
+	for _, rec := range recs {
+		redact.Default().Recording(rec)
+	}
 	res, err := store.Import(ctx, recs)
 	if errors.Is(err, recorder.ErrExists) {
 		return fmt.Errorf("%w in %s: nothing imported (was the file imported before?)", err, *db)

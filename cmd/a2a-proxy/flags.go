@@ -59,7 +59,7 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		if list, isList := f.Value.(*stringList); isList {
 			for _, item := range strings.Split(v, ",") {
 				if item = strings.TrimSpace(item); item != "" {
-					list.values = append(list.values, item)
+					list.add(item)
 				}
 			}
 			return
@@ -80,6 +80,7 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 type stringList struct {
 	values  []string
 	fromCLI bool
+	to      *[]string // if set, kept equal to values
 }
 
 func (l *stringList) String() string { return strings.Join(l.values, ",") }
@@ -88,7 +89,7 @@ func (l *stringList) Set(v string) error {
 	if !l.fromCLI {
 		l.values, l.fromCLI = nil, true
 	}
-	l.values = append(l.values, v)
+	l.add(v)
 	return nil
 }
 
@@ -106,3 +107,10 @@ func (o optionalValue) String() string {
 func (o optionalValue) Set(v string) error { *o.v = v; return nil }
 
 func (o optionalValue) IsBoolFlag() bool { return true }
+
+func (l *stringList) add(v string) {
+	l.values = append(l.values, v)
+	if l.to != nil {
+		*l.to = l.values
+	}
+}

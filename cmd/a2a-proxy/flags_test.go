@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"strings"
 	"testing"
 )
 
@@ -39,5 +40,22 @@ func TestEnvironmentIsScopedByCommand(t *testing.T) {
 	delay = fs.String("step-delay", "1s", "")
 	if err := parseFlags(fs, []string{"--step-delay", "2s"}); err != nil || *delay != "2s" {
 		t.Errorf("command line lost to the environment: %s %v", *delay, err)
+	}
+}
+
+// TestRedactFlags pins that the --redact-* flags repeat and read their
+// environment variables as comma-separated lists, the command line winning.
+func TestRedactFlags(t *testing.T) {
+	t.Setenv("A2A_PROXY_REDACT_QUERY", "tenant_pin, otp")
+	t.Setenv("A2A_PROXY_REDACT_HEADER", "X-From-Env")
+	var c ServeConfig
+	fs := newFlagSet("serve", "", io.Discard)
+	c.register(fs)
+	if err := parseFlags(fs, []string{"--redact-field", "pin", "--redact-field", "ssn", "--redact-header", "X-Tenant"}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(c.RedactFields, ",") != "pin,ssn" || strings.Join(c.RedactQuery, ",") != "tenant_pin,otp" ||
+		strings.Join(c.RedactHeaders, ",") != "X-Tenant" {
+		t.Errorf("fields %q, query %q, headers %q", c.RedactFields, c.RedactQuery, c.RedactHeaders)
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	builtinagent "github.com/a2aproxy/a2a-proxy/builtin-agent"
 	"github.com/a2aproxy/a2a-proxy/internal/forwarded"
+	"github.com/a2aproxy/a2a-proxy/internal/redact"
 	"github.com/a2aproxy/a2a-proxy/proxy"
 	"github.com/a2aproxy/a2a-proxy/recorder"
 	"github.com/a2aproxy/a2a-proxy/web"
@@ -43,6 +44,11 @@ type ServeConfig struct {
 	// TrustForwarded is whose X-Forwarded-* headers name the URLs in cards:
 	// "" (no one), "all", or networks like "10.0.0.0/8,127.0.0.1".
 	TrustForwarded string
+	// Redact* add names to what is redacted before storage (see
+	// internal/redact): header words, JSON field names, query parameters.
+	RedactHeaders []string
+	RedactFields  []string
+	RedactQuery   []string
 }
 
 // Server is the running proxy: data plane, admin plane, built-in agent and
@@ -82,6 +88,9 @@ func (c *ServeConfig) register(fs *flag.FlagSet) (agents *stringList) {
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.JaegerURL, "jaeger-url", "", "base URL of a Jaeger UI (like http://localhost:16686), for links from the API and UI to each trace;\ntraces are exported as the OTEL_* environment variables say")
 	fs.IntVar(&c.SpanEventLimit, "trace-event-limit", proxy.DefaultSpanEventLimit, "span events (one per A2A event) per span; a longer stream's other events are only counted (0: none)")
+	fs.Var(&stringList{to: &c.RedactHeaders}, "redact-header", "also redact headers whose name contains this word (repeatable; auth, token, key, secret,\npassword, session, cookie, signature and credential always are)")
+	fs.Var(&stringList{to: &c.RedactFields}, "redact-field", "also redact JSON fields with this name or name word, in request bodies and events (repeatable)")
+	fs.Var(&stringList{to: &c.RedactQuery}, "redact-query", "also redact query parameters with this name or name word (repeatable)")
 	return agents
 }
 
@@ -157,6 +166,7 @@ func (s *Server) Start(ctx context.Context) (err error) {
 		PublicURL:      publicURL,
 		TrustForwarded: s.trust,
 		MaxBodyBytes:   cfg.MaxBodyBytes,
+		Redactor:       redact.New(redact.Rules{Headers: cfg.RedactHeaders, Fields: cfg.RedactFields, Query: cfg.RedactQuery}),
 		Logger:         s.log.With("component", "proxy"),
 		TracerProvider: s.telemetry.tracerProvider,
 		MeterProvider:  s.telemetry.meterProvider,
