@@ -5,9 +5,9 @@
 GO       ?= go
 NODE_DIR := e2e/node
 
-.PHONY: test vet build node-deps browser-deps bench clean
+.PHONY: test vet build node-deps browser-deps postgres-deps bench clean
 
-test: node-deps browser-deps vet
+test: node-deps browser-deps postgres-deps vet
 	$(GO) test -race -count=1 ./...
 
 vet:
@@ -33,6 +33,15 @@ browser-deps:
 	@if [ ! -x /usr/bin/chromium ]; then \
 		$(SUDO) apt-get update && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-color-emoji; \
+	fi
+
+# The PostgreSQL tests start their own server (internal/pgtest) from Debian's
+# postgresql package, which puts initdb and postgres under
+# /usr/lib/postgresql/<major>/bin. Installed only when no major version is there.
+postgres-deps:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then \
+		$(SUDO) apt-get update && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql; \
 	fi
 
 # Latency and throughput of the proxy against a direct connection, in one run
