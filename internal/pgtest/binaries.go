@@ -9,8 +9,9 @@ import (
 	"strconv"
 )
 
-// debianBins is where Debian's postgresql-<major> package puts the server.
-const debianBins = "/usr/lib/postgresql/*/bin"
+// debianBins is where Debian's postgresql-<major> package puts the server
+// (a variable for the test of a machine without it).
+var debianBins = "/usr/lib/postgresql/*/bin"
 
 // binDir returns the directory that holds initdb and postgres: the one an
 // initdb on PATH resolves to (Debian links only the client tools into
