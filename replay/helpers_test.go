@@ -143,7 +143,7 @@ func result(t *testing.T, body string, id string) map[string]any {
 func events(body string) []string {
 	var blocks []string
 	var s a2awire.Splitter
-	s.Split([]byte(body), func(b []byte) { blocks = append(blocks, string(b)) })
+	s.Split([]byte(body), func(b []byte, _ int64) { blocks = append(blocks, string(b)) })
 	return blocks
 }
 

@@ -34,7 +34,7 @@ func TestAgentKeepsTheRecordedPace(t *testing.T) {
 		buf := make([]byte, 4096)
 		for {
 			n, err := resp.Body.Read(buf)
-			split.Split(buf[:n], func([]byte) { arrivals = append(arrivals, time.Since(start)) })
+			split.Split(buf[:n], func([]byte, int64) { arrivals = append(arrivals, time.Since(start)) })
 			if err != nil {
 				break
 			}

@@ -18,7 +18,7 @@ func BenchmarkSplitter(b *testing.B) {
 	chunk := []byte(benchBlock)
 	var s Splitter
 	n := 0
-	emit := func([]byte) { n++ }
+	emit := func([]byte, int64) { n++ }
 	b.SetBytes(int64(len(chunk)))
 	b.ReportAllocs()
 	for b.Loop() {

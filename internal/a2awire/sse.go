@@ -5,21 +5,30 @@ import "bytes"
 // Splitter cuts an SSE byte stream into event blocks as bytes arrive, in
 // whatever chunks they come: each block is the exact bytes of one event up to
 // and including the blank line that ends it. Concatenating every block and
-// the final Rest gives back the stream byte for byte.
+// the final rest gives back the stream byte for byte, as long as no block
+// was longer than Max.
 //
 // It exists because the proxy must record each event's raw bytes exactly as
 // received, which a field parser (go-sse's included) does not hand back. The
 // zero value is ready to use; a Splitter is not safe for concurrent use.
 type Splitter struct {
-	pending    []byte // bytes of the block in progress, from earlier chunks
+	// Max caps the bytes kept of one block: of a longer one only the first
+	// Max bytes are kept, the rest is counted and reported as over, so an
+	// agent that never ends its event holds at most Max bytes. Zero means
+	// no cap.
+	Max int
+
+	pending    []byte // kept bytes of the block in progress, from earlier chunks
+	over       int64  // bytes of the block in progress past Max, not kept
 	lineStart  bool   // the previous byte ended a line
 	prevCR     bool   // the previous byte was '\r', so a '\n' now completes CRLF
 	cutAfterCR bool   // a blank line ended in '\r': a '\n' next still belongs to it
 }
 
 // Split feeds p through the splitter and calls emit with every block it
-// completes. emit owns the slice it gets; p is not retained.
-func (s *Splitter) Split(p []byte, emit func(block []byte)) {
+// completes, and how many of its bytes were past Max and not kept (0 for a
+// whole block). emit owns the slice it gets; p is not retained.
+func (s *Splitter) Split(p []byte, emit func(block []byte, over int64)) {
 	start := 0
 	for i := 0; i < len(p); i++ {
 		if s.cutAfterCR {
@@ -65,7 +74,7 @@ func (s *Splitter) Split(p []byte, emit func(block []byte)) {
 		}
 		s.lineStart = true
 	}
-	s.pending = append(s.pending, p[start:]...)
+	s.keep(p[start:])
 }
 
 // indexEOL is the index of the first '\r' or '\n' in b, or -1. Two
@@ -83,29 +92,66 @@ func indexEOL(b []byte) int {
 }
 
 // End is called once the stream is over. It emits a block still waiting for
-// a possible '\n', and returns the bytes of an unterminated last event (nil if
-// the stream ended cleanly on a blank line).
-func (s *Splitter) End(emit func(block []byte)) (rest []byte) {
+// a possible '\n', and returns the kept bytes of an unterminated last event
+// (nil if the stream ended cleanly on a blank line) and how many of its bytes
+// were past Max.
+func (s *Splitter) End(emit func(block []byte, over int64)) (rest []byte, over int64) {
 	if s.cutAfterCR {
 		s.cutAfterCR = false
 		emit(s.take(nil))
 	}
 	if len(s.pending) > 0 {
-		rest = bytes.Clone(s.pending)
+		rest, over = s.pending, s.over
 	}
-	*s = Splitter{}
-	return rest
+	*s = Splitter{Max: s.Max}
+	return rest, over
 }
 
-// take returns the pending bytes followed by tail as a new slice.
-func (s *Splitter) take(tail []byte) []byte {
-	if len(s.pending) == 0 {
-		return bytes.Clone(tail)
+// keep adds b to the block in progress, up to Max.
+func (s *Splitter) keep(b []byte) {
+	if s.Max > 0 {
+		if room := s.Max - len(s.pending); len(b) > room {
+			s.over += int64(len(b) - room)
+			b = b[:room]
+		}
 	}
-	block := make([]byte, 0, len(s.pending)+len(tail))
-	block = append(append(block, s.pending...), tail...)
-	s.pending = s.pending[:0]
-	return block
+	if len(b) == 0 {
+		return
+	}
+	if need := len(s.pending) + len(b); need > cap(s.pending) {
+		s.grow(need)
+	}
+	s.pending = append(s.pending, b...)
+}
+
+// grow makes room for need bytes, doubling but never past Max: append's own
+// growth would overshoot the cap and leave more garbage behind (1.25x steps
+// sum to 4x the final size), which is what raised RSS on huge events.
+func (s *Splitter) grow(need int) {
+	n := max(need, 2*cap(s.pending), 512)
+	if s.Max > 0 {
+		n = min(n, s.Max)
+	}
+	grown := make([]byte, len(s.pending), n)
+	copy(grown, s.pending)
+	s.pending = grown
+}
+
+// take completes the block in progress with tail and returns it with the
+// count of its bytes past Max. A block that arrived in one chunk is copied
+// out of it; a longer one hands over the buffer it was gathered in, so a
+// big block is never copied again and an idle stream holds no buffer.
+func (s *Splitter) take(tail []byte) (block []byte, over int64) {
+	if len(s.pending) == 0 && s.over == 0 {
+		if s.Max > 0 && len(tail) > s.Max {
+			return bytes.Clone(tail[:s.Max]), int64(len(tail) - s.Max)
+		}
+		return bytes.Clone(tail), 0
+	}
+	s.keep(tail)
+	block, over = s.pending, s.over
+	s.pending, s.over = nil, 0
+	return block, over
 }
 
 // SSEFields are the fields of one SSE event block.

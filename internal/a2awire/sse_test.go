@@ -13,7 +13,7 @@ import (
 // n <= 0) and returns the blocks and the unterminated rest.
 func splitAll(stream []byte, n int) (blocks [][]byte, rest []byte) {
 	var s Splitter
-	emit := func(b []byte) { blocks = append(blocks, b) }
+	emit := func(b []byte, _ int64) { blocks = append(blocks, b) }
 	if n <= 0 {
 		n = len(stream) + 1
 	}
@@ -22,7 +22,8 @@ func splitAll(stream []byte, n int) (blocks [][]byte, rest []byte) {
 		s.Split(stream[:k], emit)
 		stream = stream[k:]
 	}
-	return blocks, s.End(emit)
+	rest, _ = s.End(emit)
+	return blocks, rest
 }
 
 func TestSplitterBlocks(t *testing.T) {
@@ -58,11 +59,60 @@ func TestSplitterBlocks(t *testing.T) {
 	}
 }
 
+// TestSplitterCap pins what Max keeps of a long block: its first Max bytes,
+// in a buffer that never grew past Max, with the bytes past it counted; the
+// blocks after it are cut and kept as if the cap did not exist.
+func TestSplitterCap(t *testing.T) {
+	const max = 16
+	huge := "data: " + strings.Repeat("x", 1000)
+	tests := []struct {
+		name   string
+		stream string
+		blocks []string // whole blocks, before the cap
+		rest   string
+	}{
+		{"exactly at the cap", "data: 01234567\n\ndata: a\n\n", []string{"data: 01234567\n\n", "data: a\n\n"}, ""},
+		{"one byte over", "data: 012345678\n\ndata: a\n\n", []string{"data: 012345678\n\n", "data: a\n\n"}, ""},
+		{"huge then normal", huge + "\n\ndata: b\n\n", []string{huge + "\n\n", "data: b\n\n"}, ""},
+		{"CRLF", huge + "\r\n\r\ndata: c\r\n\r\n", []string{huge + "\r\n\r\n", "data: c\r\n\r\n"}, ""},
+		{"CR only", huge + "\r\rdata: d\r\r", []string{huge + "\r\r", "data: d\r\r"}, ""},
+		{"never ends", "data: a\n\n" + huge, []string{"data: a\n\n"}, huge},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for n := 1; n <= len(tt.stream)+1; n++ {
+				s := Splitter{Max: max}
+				var blocks [][]byte
+				var overs []int64
+				emit := func(b []byte, over int64) { blocks, overs = append(blocks, b), append(overs, over) }
+				for rest := []byte(tt.stream); len(rest) > 0; rest = rest[min(n, len(rest)):] {
+					s.Split(rest[:min(n, len(rest))], emit)
+				}
+				rest, restOver := s.End(emit)
+				if len(blocks) != len(tt.blocks) {
+					t.Fatalf("chunk %d: %d blocks %q, want %d", n, len(blocks), blocks, len(tt.blocks))
+				}
+				for i, want := range append(tt.blocks, tt.rest) {
+					got, over := rest, restOver
+					if i < len(blocks) {
+						got, over = blocks[i], overs[i]
+					}
+					kept := want[:min(len(want), max)]
+					if string(got) != kept || over != int64(len(want)-len(kept)) || cap(got) > max {
+						t.Fatalf("chunk %d, block %d: %q (cap %d) over %d, want %q over %d",
+							n, i, got, cap(got), over, kept, len(want)-len(kept))
+					}
+				}
+			}
+		})
+	}
+}
+
 func TestSplitterBlocksAreOwned(t *testing.T) {
 	var s Splitter
 	var blocks [][]byte
 	buf := []byte("data: 1\n\n")
-	s.Split(buf, func(b []byte) { blocks = append(blocks, b) })
+	s.Split(buf, func(b []byte, _ int64) { blocks = append(blocks, b) })
 	copy(buf, "XXXXXXXXX") // the proxy reuses its read buffer
 	if string(blocks[0]) != "data: 1\n\n" {
 		t.Fatalf("block aliases the input: %q", blocks[0])
@@ -160,6 +210,32 @@ func referenceSplit(stream []byte, n int) (blocks [][]byte, rest []byte) {
 	return blocks, rest
 }
 
+// checkCapped splits stream again with a cap and checks that every block is
+// the capped prefix of the uncapped one, with the bytes past it counted.
+func checkCapped(t *testing.T, stream []byte, chunk, max int, whole [][]byte) {
+	t.Helper()
+	s := Splitter{Max: max}
+	var kept [][]byte
+	var overs []int64
+	emit := func(b []byte, over int64) { kept, overs = append(kept, b), append(overs, over) }
+	if chunk <= 0 {
+		chunk = len(stream) + 1
+	}
+	for rest := stream; len(rest) > 0; rest = rest[min(chunk, len(rest)):] {
+		s.Split(rest[:min(chunk, len(rest))], emit)
+	}
+	rest, over := s.End(emit)
+	kept, overs = append(kept, rest), append(overs, over)
+	if len(kept) != len(whole) {
+		t.Fatalf("cap %d: %d blocks, %d without the cap", max, len(kept), len(whole))
+	}
+	for i, w := range whole {
+		if k := w[:min(len(w), max)]; !bytes.Equal(kept[i], k) || overs[i] != int64(len(w)-len(k)) {
+			t.Fatalf("cap %d, block %d: %q over %d, want %q over %d", max, i, kept[i], overs[i], k, len(w)-len(k))
+		}
+	}
+}
+
 func FuzzSplitterMatchesGoSSE(f *testing.F) {
 	for _, seed := range []string{
 		"id: 1\ndata: {}\n\n",
@@ -180,6 +256,7 @@ func FuzzSplitterMatchesGoSSE(f *testing.F) {
 		if want, wantRest := referenceSplit(stream, chunk%17); !slices.EqualFunc(blocks, want, bytes.Equal) || !bytes.Equal(rest, wantRest) {
 			t.Fatalf("blocks %q + %q, the byte-at-a-time splitter cuts %q + %q", blocks, rest, want, wantRest)
 		}
+		checkCapped(t, stream, chunk%17, 1+(chunk&63), append(blocks, rest))
 		type event struct{ id, typ, data string }
 		var mine []event
 		lastID := ""
