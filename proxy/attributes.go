@@ -30,7 +30,7 @@ const (
 	keyEventSeq      = attribute.Key("a2a.event.sequence_number")
 	keyEventFinal    = attribute.Key("a2a.event.final")
 	keyEventSize     = attribute.Key("a2a.event.size") // bytes, as received
-	keyEventFlag     = attribute.Key("a2a.event.flag") // malformed_sse, non_json, incomplete
+	keyEventFlag     = attribute.Key("a2a.event.flag") // malformed_sse, non_json, incomplete, oversized
 	keyArtifactID    = attribute.Key("a2a.artifact.id")
 	keyExchangeID    = attribute.Key("a2a_proxy.exchange.id")
 	keyOutcome       = attribute.Key("a2a_proxy.outcome")

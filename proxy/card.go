@@ -127,7 +127,7 @@ func (p *Proxy) rewriteCardResponse(ex *exchange, resp *http.Response) error {
 		return fmt.Errorf("read agent card: %w", err)
 	}
 	// Record the card as the agent sent it; the client gets the rewritten one.
-	ex.tee = newTee(ex, nil, false, p.opts.MaxRecordedBytes)
+	ex.tee = newTee(ex, nil, false, p.opts.MaxRecordedBytes, 0)
 	ex.tee.readAt = time.Now()
 	ex.tee.keepUnary(body)
 	resp.Body = io.NopCloser(bytes.NewReader(body))

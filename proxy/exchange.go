@@ -185,7 +185,7 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 	if streaming {
 		p.tel.meters.streamOpened(ex.agent.Name)
 	}
-	ex.tee = newTee(ex, resp.Body, streaming, p.opts.MaxRecordedBytes)
+	ex.tee = newTee(ex, resp.Body, streaming, p.opts.MaxRecordedBytes, p.opts.MaxEventBytes)
 	resp.Body = ex.tee
 	return nil
 }

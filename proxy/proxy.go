@@ -33,6 +33,9 @@ import (
 // DefaultMaxBodyBytes is the default request body limit.
 const DefaultMaxBodyBytes = 10 << 20
 
+// DefaultMaxEventBytes is the default cap on what is kept of one SSE event.
+const DefaultMaxEventBytes = 16 << 20
+
 // Recorder receives what passes through the proxy. The proxy calls it from
 // request goroutines; RecordEvent must not block in drop mode.
 type Recorder interface {
@@ -69,6 +72,10 @@ type Options struct {
 	// MaxRecordedBytes caps what is stored of a request body or a unary
 	// response. If zero, MaxBodyBytes is used.
 	MaxRecordedBytes int64
+	// MaxEventBytes caps what is kept of one SSE event: a longer one still
+	// reaches the client whole, but only its first MaxEventBytes are
+	// recorded, flagged oversized. If zero, DefaultMaxEventBytes is used.
+	MaxEventBytes int
 	// Transport makes the upstream calls. If nil, a clone of
 	// http.DefaultTransport sized for many concurrent streams is used.
 	Transport http.RoundTripper
@@ -121,6 +128,9 @@ func New(opts Options) (*Proxy, error) {
 	}
 	if opts.MaxRecordedBytes <= 0 {
 		opts.MaxRecordedBytes = opts.MaxBodyBytes
+	}
+	if opts.MaxEventBytes <= 0 {
+		opts.MaxEventBytes = DefaultMaxEventBytes
 	}
 	if opts.Transport == nil {
 		opts.Transport = defaultTransport()

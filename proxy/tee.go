@@ -22,10 +22,10 @@ type tee struct {
 	streaming bool
 	limit     int64 // unary bodies are recorded up to this many bytes
 
-	splitter a2awire.Splitter
-	pending  [][]byte  // blocks read, not yet recorded
-	readAt   time.Time // when the pending blocks arrived
-	carry    []byte    // comment-only blocks (keep-alives), stored with the next event
+	splitter a2awire.Splitter // keeps at most Options.MaxEventBytes of an event
+	pending  []heldBlock      // blocks read, not yet recorded
+	readAt   time.Time        // when the pending blocks arrived
+	carry    []byte           // comment-only blocks (keep-alives), stored with the next event
 	unary    bytes.Buffer
 	overflow bool // the unary body exceeded limit
 
@@ -35,8 +35,17 @@ type tee struct {
 	once    sync.Once
 }
 
-func newTee(ex *exchange, body io.ReadCloser, streaming bool, limit int64) *tee {
-	return &tee{body: body, ex: ex, streaming: streaming, limit: limit}
+// heldBlock is an SSE block waiting to be recorded; over counts its bytes
+// past the event cap, which went to the client but are not kept.
+type heldBlock struct {
+	raw  []byte
+	over int64
+}
+
+func newTee(ex *exchange, body io.ReadCloser, streaming bool, limit int64, maxEvent int) *tee {
+	t := &tee{body: body, ex: ex, streaming: streaming, limit: limit}
+	t.splitter.Max = maxEvent
+	return t
 }
 
 func (t *tee) Read(p []byte) (int, error) {
@@ -77,19 +86,21 @@ func (t *tee) finish() {
 			}
 			return
 		}
-		rest := t.splitter.End(t.hold)
+		rest, over := t.splitter.End(t.hold)
 		t.recordPending()
-		if len(rest) > 0 {
-			t.record(append(t.carry, rest...), t.readAt, recorder.FlagIncomplete)
-			t.carry = nil
+		switch {
+		case over > 0:
+			t.recordOversized(rest)
+		case len(rest) > 0:
+			t.record(t.withCarry(rest), t.readAt, recorder.FlagIncomplete)
 		}
-		if len(t.carry) > 0 {
-			t.record(t.carry, t.readAt, "") // keep-alives after the last event
-		}
+		t.flushCarry() // keep-alives after the last event
 	})
 }
 
-func (t *tee) hold(block []byte) { t.pending = append(t.pending, block) }
+func (t *tee) hold(block []byte, over int64) {
+	t.pending = append(t.pending, heldBlock{raw: block, over: over})
+}
 
 func (t *tee) keepUnary(p []byte) {
 	room := t.limit - int64(t.unary.Len())
@@ -100,9 +111,13 @@ func (t *tee) keepUnary(p []byte) {
 }
 
 func (t *tee) recordPending() {
-	for i, block := range t.pending {
-		t.recordBlock(block)
-		t.pending[i] = nil
+	for i, b := range t.pending {
+		if b.over > 0 {
+			t.recordOversized(b.raw)
+		} else {
+			t.recordBlock(b.raw)
+		}
+		t.pending[i] = heldBlock{}
 	}
 	t.pending = t.pending[:0]
 }
@@ -114,6 +129,9 @@ func (t *tee) recordBlock(block []byte) {
 	fields, isEvent := a2awire.ParseSSE(block)
 	if !isEvent {
 		if isControlBlock(block) {
+			if len(t.carry)+len(block) > t.splitter.Max {
+				t.flushCarry() // keep-alives alone must not grow past the cap either
+			}
 			t.carry = append(t.carry, block...)
 			return
 		}
@@ -121,6 +139,21 @@ func (t *tee) recordBlock(block []byte) {
 		return
 	}
 	t.recordParsed(t.withCarry(block), fields.Data)
+}
+
+// recordOversized records the kept prefix of an event longer than the cap.
+// The keep-alives before it go as their own record, so the prefix is neither
+// copied nor grown past the cap.
+func (t *tee) recordOversized(prefix []byte) {
+	t.flushCarry()
+	t.record(prefix, t.readAt, recorder.FlagOversized)
+}
+
+func (t *tee) flushCarry() {
+	if len(t.carry) > 0 {
+		t.record(t.carry, t.readAt, "")
+		t.carry = nil
+	}
 }
 
 func (t *tee) withCarry(block []byte) []byte {

@@ -34,6 +34,7 @@ const (
 	FlagNonJSON      = "non_json"      // the data field is not a JSON document
 	FlagMalformedSSE = "malformed_sse" // the bytes do not parse as an SSE event
 	FlagIncomplete   = "incomplete"    // the stream ended inside this event (no terminating blank line)
+	FlagOversized    = "oversized"     // the event was longer than the cap: only its first bytes are kept (the client got all of them)
 )
 
 // Exchange is one HTTP request/response through the proxy, as known when the
