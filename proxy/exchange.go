@@ -39,6 +39,11 @@ type exchange struct {
 	tee         *tee
 	upstreamErr error // the upstream call failed before a response
 	rejected    bool
+
+	// The upstream call's context: its cause tells a timeout from other cuts.
+	ctx         context.Context
+	cancel      context.CancelCauseFunc
+	headerTimer *time.Timer // nil when there is no header timeout
 }
 
 type exchangeKey struct{}
@@ -93,10 +98,17 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request, agent Agent, prefi
 		return
 	}
 
-	ctx, cancel := context.WithCancel(context.WithValue(traceCtx, exchangeKey{}, ex))
-	defer cancel()
-	stopOnAbort := context.AfterFunc(p.abortCtx, cancel)
+	ctx, cancel := context.WithCancelCause(context.WithValue(traceCtx, exchangeKey{}, ex))
+	defer cancel(nil)
+	ex.ctx, ex.cancel = ctx, cancel
+	stopOnAbort := context.AfterFunc(p.abortCtx, func() { cancel(nil) })
 	defer stopOnAbort()
+	if d := p.opts.UpstreamHeaderTimeout; d > 0 {
+		// Our own timer, not the Transport's ResponseHeaderTimeout: the
+		// Transport may be the user's.
+		ex.headerTimer = time.AfterFunc(d, func() { cancel(p.headerTimeout) })
+		defer ex.headerTimer.Stop()
+	}
 
 	out := r.WithContext(ctx)
 	out.Body = io.NopCloser(bytes.NewReader(body))
@@ -179,14 +191,31 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 	ex.status = resp.StatusCode
 	ex.contentType = resp.Header.Get("Content-Type")
 	if ex.card && resp.StatusCode == http.StatusOK {
-		return p.rewriteCardResponse(ex, resp)
+		// The card is read whole here, so the header timeout covers its body.
+		if err := p.rewriteCardResponse(ex, resp); err != nil {
+			return err
+		}
+		return ex.headersArrived()
+	}
+	if err := ex.headersArrived(); err != nil {
+		return err
 	}
 	streaming := isEventStream(ex.contentType)
 	if streaming {
 		p.tel.meters.streamOpened(ex.agent.Name)
 	}
 	ex.tee = newTee(ex, resp.Body, streaming, p.opts.MaxRecordedBytes, p.opts.MaxEventBytes)
+	ex.tee.idle = idleWatch{after: p.opts.StreamIdleTimeout, cut: func() { ex.cancel(p.idleTimeout) }}
 	resp.Body = ex.tee
+	return nil
+}
+
+// headersArrived stops the header timeout; if it fired first, the response
+// is refused as if it never came.
+func (ex *exchange) headersArrived() error {
+	if ex.headerTimer != nil && !ex.headerTimer.Stop() {
+		return context.Cause(ex.ctx)
+	}
 	return nil
 }
 
@@ -202,14 +231,18 @@ func (p *Proxy) handleUpstreamError(w http.ResponseWriter, r *http.Request, err 
 	if ex.in.Context().Err() != nil {
 		return // the client is gone; nobody to answer
 	}
-	status, msg := http.StatusBadGateway, fmt.Sprintf("agent %q is unreachable", ex.agent.Name)
-	if p.aborted.Load() {
+	status, grpcStatus, msg := http.StatusBadGateway, "UNAVAILABLE", fmt.Sprintf("agent %q is unreachable", ex.agent.Name)
+	if to, ok := timedOut(r.Context()); ok {
+		status, grpcStatus = http.StatusGatewayTimeout, "DEADLINE_EXCEEDED"
+		msg = fmt.Sprintf("agent %q sent no response headers within %v", ex.agent.Name, to.after)
+		err = to
+	} else if p.aborted.Load() {
 		status, msg = http.StatusServiceUnavailable, "the proxy is shutting down"
 	}
 	ex.status = status
 	p.log.Warn("upstream call failed", "agent", ex.agent.Name, "exchange", ex.id, "err", err)
 	if ex.req.Binding == a2awire.BindingREST {
-		writeRESTError(w, status, "UNAVAILABLE", msg)
+		writeRESTError(w, status, grpcStatus, msg)
 		return
 	}
 	writeJSONRPCError(w, status, ex.req.RPCID, codeInternalError, msg)
@@ -232,11 +265,15 @@ func (p *Proxy) finish(ex *exchange) {
 		end.DroppedEvents = t.dropped
 		readErr = t.readErr
 	}
+	timeout, isTimeout := timedOut(ex.ctx)
 	switch {
 	case ex.rejected:
 		end.Outcome = recorder.OutcomeRejected
 	case ex.in.Context().Err() != nil:
 		end.Outcome = recorder.OutcomeClientClosed
+	case isTimeout && (ex.upstreamErr != nil || readErr != nil): // before shutdown: the first cut wins
+		end.Outcome = recorder.OutcomeUpstreamTimeout
+		end.Error = timeout.Error()
 	case p.aborted.Load() && (ex.upstreamErr != nil || readErr != nil):
 		end.Outcome = recorder.OutcomeShutdown
 		end.Error = "cut by proxy shutdown"

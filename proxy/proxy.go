@@ -33,8 +33,12 @@ import (
 // DefaultMaxBodyBytes is the default request body limit.
 const DefaultMaxBodyBytes = 10 << 20
 
-// DefaultMaxEventBytes is the default cap on what is kept of one SSE event.
-const DefaultMaxEventBytes = 16 << 20
+// Defaults of the limits an agent that misbehaves runs into.
+const (
+	DefaultMaxEventBytes         = 16 << 20
+	DefaultUpstreamHeaderTimeout = 30 * time.Second
+	DefaultStreamIdleTimeout     = 5 * time.Minute
+)
 
 // Recorder receives what passes through the proxy. The proxy calls it from
 // request goroutines; RecordEvent must not block in drop mode.
@@ -76,6 +80,16 @@ type Options struct {
 	// reaches the client whole, but only its first MaxEventBytes are
 	// recorded, flagged oversized. If zero, DefaultMaxEventBytes is used.
 	MaxEventBytes int
+	// UpstreamHeaderTimeout is how long the agent has to send its response
+	// headers; past it the client gets 504 and the exchange ends
+	// upstream_timeout. If zero, DefaultUpstreamHeaderTimeout is used; if
+	// negative, there is no limit.
+	UpstreamHeaderTimeout time.Duration
+	// StreamIdleTimeout cuts a response body (a stream, mostly) that sends
+	// no byte for that long, as a dead agent's would be cut; the exchange
+	// ends upstream_timeout. If zero, DefaultStreamIdleTimeout is used; if
+	// negative, there is no limit.
+	StreamIdleTimeout time.Duration
 	// Transport makes the upstream calls. If nil, a clone of
 	// http.DefaultTransport sized for many concurrent streams is used.
 	Transport http.RoundTripper
@@ -110,6 +124,9 @@ type Proxy struct {
 	// in tests.
 	cardTimeout time.Duration
 
+	// The cancel causes of exchanges the agent kept waiting.
+	headerTimeout, idleTimeout *upstreamTimeout
+
 	// abortCtx is cancelled by Abort to cut the exchanges still open when
 	// the shutdown grace period is over.
 	abortCtx context.Context
@@ -132,6 +149,12 @@ func New(opts Options) (*Proxy, error) {
 	if opts.MaxEventBytes <= 0 {
 		opts.MaxEventBytes = DefaultMaxEventBytes
 	}
+	if opts.UpstreamHeaderTimeout == 0 {
+		opts.UpstreamHeaderTimeout = DefaultUpstreamHeaderTimeout
+	}
+	if opts.StreamIdleTimeout == 0 {
+		opts.StreamIdleTimeout = DefaultStreamIdleTimeout
+	}
 	if opts.Transport == nil {
 		opts.Transport = defaultTransport()
 	}
@@ -147,6 +170,8 @@ func New(opts Options) (*Proxy, error) {
 		opts.Recorder = redactingRecorder{next: opts.Recorder, r: opts.Redactor}
 	}
 	p := &Proxy{opts: opts, agents: make(map[string]Agent), fallback: opts.Agents[0], log: opts.Logger, cardTimeout: cardFetchTimeout}
+	p.headerTimeout = &upstreamTimeout{waitingFor: "response headers", after: opts.UpstreamHeaderTimeout}
+	p.idleTimeout = &upstreamTimeout{waitingFor: "byte of the response body", after: opts.StreamIdleTimeout}
 	for _, a := range opts.Agents {
 		if _, dup := p.agents[a.Name]; dup {
 			return nil, fmt.Errorf("proxy: agent %q configured twice", a.Name)

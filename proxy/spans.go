@@ -228,7 +228,7 @@ func (s *exchangeSpans) endClient(ex *exchange, end *recorder.ExchangeEnd) {
 // away is none.
 func errorType(outcome, rpcCode string, status, minStatus int) string {
 	switch outcome {
-	case recorder.OutcomeUpstreamUnreachable, recorder.OutcomeUpstreamError,
+	case recorder.OutcomeUpstreamUnreachable, recorder.OutcomeUpstreamError, recorder.OutcomeUpstreamTimeout,
 		recorder.OutcomeProxyError, recorder.OutcomeShutdown:
 		return outcome
 	}

@@ -29,6 +29,8 @@ type tee struct {
 	unary    bytes.Buffer
 	overflow bool // the unary body exceeded limit
 
+	idle idleWatch // cuts the body when the agent goes quiet
+
 	seq     int   // events recorded or dropped so far
 	dropped int   // events the recorder refused
 	readErr error // the upstream broke off
@@ -50,7 +52,9 @@ func newTee(ex *exchange, body io.ReadCloser, streaming bool, limit int64, maxEv
 
 func (t *tee) Read(p []byte) (int, error) {
 	t.recordPending()
+	t.idle.arm()
 	n, err := t.body.Read(p)
+	t.idle.disarm()
 	if n > 0 {
 		t.readAt = time.Now()
 		if t.streaming {
@@ -76,6 +80,7 @@ func (t *tee) Close() error {
 // finish records whatever is left, once.
 func (t *tee) finish() {
 	t.once.Do(func() {
+		t.idle.disarm()
 		if !t.streaming {
 			flag := ""
 			if t.overflow {

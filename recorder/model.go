@@ -24,6 +24,7 @@ const (
 	OutcomeClientClosed        = "client_closed"        // the client went away first
 	OutcomeUpstreamUnreachable = "upstream_unreachable" // no response from the agent at all
 	OutcomeUpstreamError       = "upstream_error"       // the agent's response broke off (died mid-stream, read error)
+	OutcomeUpstreamTimeout     = "upstream_timeout"     // the agent sent no response headers, or no stream byte, in time; the proxy cut it
 	OutcomeProxyError          = "proxy_error"          // the proxy failed (panic, write to recorder impossible, ...)
 	OutcomeRejected            = "rejected"             // refused by the proxy before reaching the agent (body too large, ...)
 	OutcomeShutdown            = "shutdown"             // cut by the proxy's shutdown after the grace period

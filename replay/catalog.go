@@ -28,14 +28,15 @@ func (c *call) end() int {
 	return c.events[len(c.events)-1].Seq + 1
 }
 
-// endedAbruptly tells a stream the recording says broke off: the agent died,
-// the proxy failed or shut down, or the client left. A replay cuts the
+// endedAbruptly tells a stream the recording says broke off: the agent died
+// or went quiet, the proxy failed or shut down, or the client left. A replay cuts the
 // connection there too. A stream still open when it was exported, or a
 // hand-written one without an outcome, ends cleanly.
 func (c *call) endedAbruptly() bool {
 	if end := c.exchange.End; c.sse && end != nil {
 		switch end.Outcome {
-		case recorder.OutcomeUpstreamError, recorder.OutcomeProxyError, recorder.OutcomeShutdown, recorder.OutcomeClientClosed:
+		case recorder.OutcomeUpstreamError, recorder.OutcomeUpstreamTimeout, recorder.OutcomeProxyError,
+			recorder.OutcomeShutdown, recorder.OutcomeClientClosed:
 			return true
 		}
 	}
