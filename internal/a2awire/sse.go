@@ -124,13 +124,14 @@ func (s *Splitter) keep(b []byte) {
 	s.pending = append(s.pending, b...)
 }
 
-// grow makes room for need bytes, doubling but never past Max: append's own
-// growth would overshoot the cap and leave more garbage behind (1.25x steps
-// sum to 4x the final size), which is what raised RSS on huge events.
+// grow makes room for need bytes. It doubles while the block is small and
+// takes Max at once past an eighth of it: the buffers a block outgrows are
+// garbage, and doubling up to Max would leave nearly Max of it (append's
+// 1.25x steps, four times Max), which is what raised RSS on huge events.
 func (s *Splitter) grow(need int) {
 	n := max(need, 2*cap(s.pending), 512)
-	if s.Max > 0 {
-		n = min(n, s.Max)
+	if s.Max > 0 && n > s.Max/8 {
+		n = s.Max
 	}
 	grown := make([]byte, len(s.pending), n)
 	copy(grown, s.pending)
@@ -151,6 +152,9 @@ func (s *Splitter) take(tail []byte) (block []byte, over int64) {
 	s.keep(tail)
 	block, over = s.pending, s.over
 	s.pending, s.over = nil, 0
+	if over == 0 && cap(block) > 64<<10 && cap(block) > 2*len(block) {
+		block = bytes.Clone(block) // do not hand a mostly empty Max-sized buffer on
+	}
 	return block, over
 }
 
