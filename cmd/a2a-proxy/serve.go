@@ -49,6 +49,13 @@ type ServeConfig struct {
 	RedactHeaders []string
 	RedactFields  []string
 	RedactQuery   []string
+
+	// MaxEventBytes caps what is recorded of one SSE event (0: the proxy's
+	// default). UpstreamHeaderTimeout and StreamIdleTimeout bound how long
+	// an agent may keep a client waiting (0: no limit).
+	MaxEventBytes         int
+	UpstreamHeaderTimeout time.Duration
+	StreamIdleTimeout     time.Duration
 }
 
 // Server is the running proxy: data plane, admin plane, built-in agent and
@@ -84,6 +91,9 @@ func (c *ServeConfig) register(fs *flag.FlagSet) (agents *stringList) {
 	fs.Var(optionalValue{&c.TrustForwarded}, "trust-forwarded", "with `[=NETWORKS]`, believe X-Forwarded-Proto and X-Forwarded-Host (for the URLs in agent and replay cards)\nfrom peers in those networks, like =10.0.0.0/8,127.0.0.1; bare or =all: from every peer.\nThe proxy in front must set these headers, not append to them (default: they are ignored)")
 	fs.StringVar(&c.RecordMode, "record-mode", string(recorder.ModeDrop), "when the recorder falls behind: drop (count and drop events, never slow a client)\nor lossless (slow the stream down, keep every event)")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", proxy.DefaultMaxBodyBytes, "largest request body accepted; larger ones get 413")
+	fs.IntVar(&c.MaxEventBytes, "max-event-bytes", proxy.DefaultMaxEventBytes, "most bytes recorded of one SSE event: a longer one still reaches the client whole,\nbut only its first bytes are stored, flagged oversized")
+	fs.DurationVar(&c.UpstreamHeaderTimeout, "upstream-header-timeout", proxy.DefaultUpstreamHeaderTimeout, "how long an agent may take to send its response headers; then the client gets 504 (0: no limit)")
+	fs.DurationVar(&c.StreamIdleTimeout, "stream-idle-timeout", proxy.DefaultStreamIdleTimeout, "cut a response (a stream, mostly) whose agent sends no byte for this long (0: no limit)")
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", 10*time.Second, "on SIGTERM, how long open streams may run before they are cut")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.JaegerURL, "jaeger-url", "", "base URL of a Jaeger UI (like http://localhost:16686), for links from the API and UI to each trace;\ntraces are exported as the OTEL_* environment variables say")
@@ -172,6 +182,10 @@ func (s *Server) Start(ctx context.Context) (err error) {
 		MeterProvider:  s.telemetry.meterProvider,
 		Propagator:     s.telemetry.propagator,
 		SpanEventLimit: spanEventLimitFlag(cfg.SpanEventLimit),
+
+		MaxEventBytes:         cfg.MaxEventBytes,
+		UpstreamHeaderTimeout: timeoutFlag(cfg.UpstreamHeaderTimeout),
+		StreamIdleTimeout:     timeoutFlag(cfg.StreamIdleTimeout),
 	})
 	if err != nil {
 		return err
@@ -336,6 +350,15 @@ func (s *Server) adminHandler() http.Handler {
 // means the tutorial's default; on the command line 0 means no pause.
 func stepDelayFlag(d time.Duration) time.Duration {
 	if d == 0 {
+		return -1
+	}
+	return d
+}
+
+// timeoutFlag maps a timeout flag to proxy.Options, where zero means the
+// default; on the command line 0 means no limit.
+func timeoutFlag(d time.Duration) time.Duration {
+	if d <= 0 {
 		return -1
 	}
 	return d
