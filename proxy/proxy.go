@@ -277,14 +277,24 @@ func defaultTransport() *http.Transport {
 	t.MaxIdleConnsPerHost = 512
 	t.IdleConnTimeout = 90 * time.Second
 	t.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+	// The write buffer is held for the connection's life but only carries
+	// the request, which is small; a larger one goes out in a few writes.
+	t.WriteBufferSize = 1 << 10
 	return t
 }
+
+// copyBufferSize is the size of ReverseProxy's copy buffers. A stream
+// holds its buffer as long as it is open, idle or not, so it is sized for
+// events, not bulk transfer: one buffer takes a typical event in one read,
+// and as it is as large as the transport's read buffer (4 KiB by default),
+// the larger reads of a large event bypass that buffer.
+const copyBufferSize = 4 << 10
 
 // bufferPool reuses ReverseProxy's copy buffers.
 type bufferPool struct{ pool sync.Pool }
 
 func newBufferPool() *bufferPool {
-	return &bufferPool{pool: sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}}
+	return &bufferPool{pool: sync.Pool{New: func() any { b := make([]byte, copyBufferSize); return &b }}}
 }
 
 func (b *bufferPool) Get() []byte  { return *b.pool.Get().(*[]byte) }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -354,22 +355,28 @@ func TestOnlyConfiguredAgentsAreReached(t *testing.T) {
 	}
 }
 
-func TestEventOfExactlyOneBufferSize(t *testing.T) {
-	const bufSize = 32 << 10 // ReverseProxy's copy buffer
-	prefix, suffix := `data: {"jsonrpc":"2.0","id":1,"result":{"kind":"message","messageId":"`, "\"}}\n\n"
-	ev := prefix + strings.Repeat("x", bufSize-len(prefix)-len(suffix)) + suffix
-	srv, rec, _ := startProxy(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sseHeaders(w)
-		io.WriteString(w, ev+ev)
-	}))
-	resp := postStream(t, context.Background(), srv.URL)
-	body, _ := io.ReadAll(resp.Body)
-	if string(body) != ev+ev {
-		t.Fatalf("client got %d bytes, want %d", len(body), 2*len(ev))
-	}
-	_, evs := rec.waitEnd(t)
-	if len(evs) != 2 || string(evs[0].Raw) != ev || string(evs[1].Raw) != ev || evs[0].Kind != "message" {
-		t.Fatalf("recorded %d events", len(evs))
+// Events of exactly one copy buffer, and events spanning many buffers
+// (the buffer is small, so that idle streams are cheap), reach the client
+// and the recording whole.
+func TestEventsOfOneAndManyBufferSizes(t *testing.T) {
+	for _, size := range []int{copyBufferSize, 64*copyBufferSize + 1} {
+		t.Run(fmt.Sprint(size), func(t *testing.T) {
+			prefix, suffix := `data: {"jsonrpc":"2.0","id":1,"result":{"kind":"message","messageId":"`, "\"}}\n\n"
+			ev := prefix + strings.Repeat("x", size-len(prefix)-len(suffix)) + suffix
+			srv, rec, _ := startProxy(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				sseHeaders(w)
+				io.WriteString(w, ev+ev)
+			}))
+			resp := postStream(t, context.Background(), srv.URL)
+			body, _ := io.ReadAll(resp.Body)
+			if string(body) != ev+ev {
+				t.Fatalf("client got %d bytes, want %d", len(body), 2*len(ev))
+			}
+			_, evs := rec.waitEnd(t)
+			if len(evs) != 2 || string(evs[0].Raw) != ev || string(evs[1].Raw) != ev || evs[0].Kind != "message" {
+				t.Fatalf("recorded %d events", len(evs))
+			}
+		})
 	}
 }
 
