@@ -30,12 +30,24 @@ func (b *blockedWriter) onCommit([]recorder.Event) {
 	})
 }
 
+// queueBudget is the Options.BufferBytes that holds exactly the events
+// fillQueue records after the first.
+func queueBudget(events int) int64 {
+	ex := newExchange("ex-1", "a", t0)
+	var n int64
+	for seq := 1; seq <= events; seq++ {
+		n += int64(len(statusEvent(ex, seq, "task-1", "ctx", "working", "").Raw)) + recorder.EventOverhead
+	}
+	return n
+}
+
 // fillQueue starts an exchange and records events until the writer is held
 // with a full queue behind it, and returns the exchange and its next seq.
 func fillQueue(t *testing.T, s *recorder.Store, b *blockedWriter, queueSize int) (*recorder.Exchange, int) {
 	t.Helper()
 	ex := newExchange("ex-1", "a", t0)
 	s.StartExchange(ex)
+	flush(t, s) // the start spends the budget until it is written
 	if !s.RecordEvent(statusEvent(ex, 0, "task-1", "ctx", "working", "")) {
 		t.Fatal("first event dropped")
 	}
@@ -63,7 +75,7 @@ func eventCount(t *testing.T, s *recorder.Store, exchangeID string) int {
 func TestDropModeDropsWhenFull(t *testing.T) {
 	const queueSize = 3
 	b := newBlockedWriter()
-	s, _ := openStore(t, recorder.Options{Mode: recorder.ModeDrop, QueueSize: queueSize, BatchSize: 1, OnCommit: b.onCommit})
+	s, _ := openStore(t, recorder.Options{Mode: recorder.ModeDrop, BufferBytes: queueBudget(queueSize), BatchSize: 1, OnCommit: b.onCommit})
 	ex, seq := fillQueue(t, s, b, queueSize)
 
 	if s.RecordEvent(statusEvent(ex, seq, "task-1", "ctx", "working", "")) {
@@ -86,7 +98,7 @@ func TestDropModeDropsWhenFull(t *testing.T) {
 func TestLosslessModeWaits(t *testing.T) {
 	const queueSize = 3
 	b := newBlockedWriter()
-	s, _ := openStore(t, recorder.Options{Mode: recorder.ModeLossless, QueueSize: queueSize, BatchSize: 1, OnCommit: b.onCommit})
+	s, _ := openStore(t, recorder.Options{Mode: recorder.ModeLossless, BufferBytes: queueBudget(queueSize), BatchSize: 1, OnCommit: b.onCommit})
 	ex, seq := fillQueue(t, s, b, queueSize)
 
 	recorded := make(chan bool)
@@ -112,7 +124,7 @@ func TestLosslessModeWaits(t *testing.T) {
 func TestCloseDrainsTheQueue(t *testing.T) {
 	const queueSize = 100
 	b := newBlockedWriter()
-	s, path := openStore(t, recorder.Options{QueueSize: queueSize, BatchSize: 1, OnCommit: b.onCommit})
+	s, path := openStore(t, recorder.Options{BufferBytes: queueBudget(queueSize), BatchSize: 1, OnCommit: b.onCommit})
 	ex, seq := fillQueue(t, s, b, queueSize-1)
 	s.FinishExchange(finish(ex.ID, t0.Add(time.Minute), seq))
 
@@ -171,7 +183,7 @@ func TestConcurrentWriters(t *testing.T) {
 		{recorder.ModeLossless, true},
 	} {
 		t.Run(fmt.Sprintf("%s/closeEarly=%t", tc.mode, tc.closeEarly), func(t *testing.T) {
-			s, path := openStore(t, recorder.Options{Mode: tc.mode, QueueSize: 64, BatchSize: 16})
+			s, path := openStore(t, recorder.Options{Mode: tc.mode, BufferBytes: queueBudget(64), BatchSize: 16})
 			const streams, perStream = 8, 200
 			var wg sync.WaitGroup
 			var accepted atomic.Int64

@@ -28,7 +28,7 @@ var (
 
 // Defaults for the zero values of Options.
 const (
-	DefaultQueueSize     = 8192
+	DefaultBufferBytes   = 256 << 20
 	DefaultBatchSize     = 2048
 	DefaultFlushInterval = 50 * time.Millisecond
 )
@@ -38,9 +38,12 @@ type Options struct {
 	// Mode says what RecordEvent does when the queue is full. If empty,
 	// ModeDrop.
 	Mode Mode
-	// QueueSize is how many items (exchange starts, events, exchange ends)
-	// wait for the writer at most. If zero, DefaultQueueSize.
-	QueueSize int
+	// BufferBytes bounds the memory that queued items (exchange starts,
+	// events, exchange ends) hold while they wait for the writer: an event
+	// costs its bytes plus a small fixed overhead. When it is spent, events
+	// are dropped (ModeDrop) or wait (ModeLossless); starts and ends are
+	// always queued. If zero, DefaultBufferBytes.
+	BufferBytes int64
 	// BatchSize is how many items one transaction commits at most. If zero,
 	// DefaultBatchSize.
 	BatchSize int
@@ -65,8 +68,8 @@ func (o Options) withDefaults() (Options, error) {
 	default:
 		return o, fmt.Errorf("unknown record mode %q", o.Mode)
 	}
-	if o.QueueSize <= 0 {
-		o.QueueSize = DefaultQueueSize
+	if o.BufferBytes <= 0 {
+		o.BufferBytes = DefaultBufferBytes
 	}
 	if o.BatchSize <= 0 {
 		o.BatchSize = DefaultBatchSize
@@ -83,10 +86,14 @@ func (o Options) withDefaults() (Options, error) {
 // Stats are the store's counters since Open.
 type Stats struct {
 	Queued        int    // items waiting for the writer now
+	QueuedBytes   int64  // the part of Options.BufferBytes they spend
 	WrittenEvents uint64 // events committed
-	DroppedEvents uint64 // events refused: queue full in drop mode, or store closed
+	DroppedEvents uint64 // events refused: buffer full in drop mode, or store closed
 	FailedItems   uint64 // items lost because their transaction failed (logged)
 	IgnoredWrites uint64 // exchange starts and ends received after Close
+	// Lost counts every item not stored, by reason: the refused events, the
+	// failed items and the ignored writes above.
+	Lost map[LossReason]uint64
 }
 
 // counters are shared by the senders and the writer.
@@ -101,12 +108,14 @@ type counters struct {
 // Its methods are safe for concurrent use.
 type Store struct {
 	lossless bool
-	queue    chan item
+	queue    *queue
 	log      *slog.Logger
 	counters counters
+	losses   *lossCounter
 
-	// sendMu is held shared by every send and exclusively by Close, so the
-	// queue is never closed under a sender and nothing sent is left behind.
+	// sendMu is held shared by Import, which writes on the writer's
+	// connection, and exclusively by Close, so the connection is never
+	// closed under an import. Recording does not take it.
 	sendMu sync.RWMutex
 	closed bool // guarded by sendMu
 
@@ -149,12 +158,13 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	s := &Store{
 		reads:      reads,
 		lossless:   opts.Mode == ModeLossless,
-		queue:      make(chan item, opts.QueueSize),
+		queue:      newQueue(opts.BufferBytes),
 		log:        opts.Logger,
+		losses:     newLossCounter(opts.Logger),
 		writerDone: make(chan struct{}),
 		readDB:     readDB,
 	}
-	s.writer, err = newWriter(ctx, writeDB, s.queue, opts, &s.counters, &s.tasksGen)
+	s.writer, err = newWriter(ctx, writeDB, s.queue, opts, &s.counters, s.losses, &s.tasksGen)
 	if err != nil {
 		reads.close()
 		writeDB.Close()
@@ -177,10 +187,10 @@ func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		s.sendMu.Lock()
 		s.closed = true
-		close(s.queue) // the writer drains what is buffered, then stops
 		s.sendMu.Unlock()
-
+		s.queue.close() // the writer drains what is queued, then stops
 		<-s.writerDone
+		s.losses.close()
 		s.closeErr = errors.Join(s.writer.close(), s.reads.close(), closeDB("reader", s.readDB))
 	})
 	return s.closeErr
@@ -188,11 +198,18 @@ func (s *Store) Close() error {
 
 // Stats returns the current counters.
 func (s *Store) Stats() Stats {
+	queued, bytes := s.queue.stats()
 	return Stats{
-		Queued:        len(s.queue),
+		Queued:        queued,
+		QueuedBytes:   bytes,
 		WrittenEvents: s.counters.written.Load(),
 		DroppedEvents: s.counters.dropped.Load(),
 		FailedItems:   s.counters.failed.Load(),
 		IgnoredWrites: s.counters.ignored.Load(),
+		Lost:          s.losses.report().Total,
 	}
 }
+
+// Losses returns what the store could not store, since Open and recently,
+// for the admin plane's banner.
+func (s *Store) Losses() Losses { return s.losses.report() }

@@ -16,32 +16,44 @@ import (
 type writer struct {
 	db        *sql.DB
 	stmts     statements
-	queue     <-chan item
+	queue     *queue
 	batchSize int
 	interval  time.Duration
 	log       *slog.Logger
 	onCommit  func([]Event)
 	counters  *counters
+	losses    *lossCounter
 	rollup    taskRollup
 	known     *storedTasks
+	// lostEvents counts, per open exchange, the events the writer could not
+	// store: added to the exchange's dropped_events when its end is written,
+	// so that its recording shows as incomplete.
+	lostEvents map[string]int
+	// lostStarts holds the exchanges whose start was not stored, and why:
+	// their events and end are lost for the same reason instead of failing
+	// batches on the missing row.
+	lostStarts map[string]LossReason
 }
 
-func newWriter(ctx context.Context, db *sql.DB, queue <-chan item, opts Options, c *counters, tasksGen *atomic.Uint64) (*writer, error) {
+func newWriter(ctx context.Context, db *sql.DB, q *queue, opts Options, c *counters, losses *lossCounter, tasksGen *atomic.Uint64) (*writer, error) {
 	stmts, err := prepareStatements(ctx, db)
 	if err != nil {
 		return nil, err
 	}
 	return &writer{
-		db:        db,
-		stmts:     stmts,
-		queue:     queue,
-		batchSize: opts.BatchSize,
-		interval:  opts.FlushInterval,
-		log:       opts.Logger,
-		onCommit:  opts.OnCommit,
-		counters:  c,
-		rollup:    newTaskRollup(),
-		known:     newStoredTasks(tasksGen),
+		db:         db,
+		stmts:      stmts,
+		queue:      q,
+		batchSize:  opts.BatchSize,
+		interval:   opts.FlushInterval,
+		log:        opts.Logger,
+		onCommit:   opts.OnCommit,
+		counters:   c,
+		losses:     losses,
+		rollup:     newTaskRollup(),
+		known:      newStoredTasks(tasksGen),
+		lostEvents: map[string]int{},
+		lostStarts: map[string]LossReason{},
 	}, nil
 }
 
@@ -49,69 +61,111 @@ func newWriter(ctx context.Context, db *sql.DB, queue <-chan item, opts Options,
 func (w *writer) run() {
 	batch := make([]item, 0, w.batchSize)
 	timer := time.NewTimer(w.interval)
-	defer timer.Stop()
+	timer.Stop()
 	for {
-		first, ok := <-w.queue
+		w.queue.waitFor(1, nil)
+		// A batch has begun: give it the interval to fill, unless a flush
+		// or Close wants it now.
+		timer.Reset(w.interval)
+		w.queue.waitFor(w.batchSize, timer.C)
+		timer.Stop()
+		var ok bool
+		batch, ok = w.queue.take(batch[:0], w.batchSize)
 		if !ok {
 			return
 		}
-		batch, ok = w.collect(append(batch, first), timer)
-		w.write(batch)
+		if len(batch) > 0 {
+			w.write(batch)
+		}
 		clear(batch) // let the events' bytes go
-		batch = batch[:0]
-		if !ok {
-			return
-		}
 	}
 }
 
-// collect adds queued items to batch until it is full, the interval since its
-// first item has passed or a flush asks for a commit. It reports false when
-// the queue is closed and drained.
-func (w *writer) collect(batch []item, timer *time.Timer) ([]item, bool) {
-	if batch[0].flushed != nil {
-		return batch, true
-	}
-	timer.Reset(w.interval)
-	for len(batch) < w.batchSize {
-		select {
-		case it, ok := <-w.queue:
-			if !ok {
-				return batch, false
-			}
-			batch = append(batch, it)
-			if it.flushed != nil {
-				return batch, true
-			}
-		case <-timer.C:
-			return batch, true
-		}
-	}
-	return batch, true
-}
-
-// write commits batch. If the batch fails as a whole, its items are retried
-// one per transaction so that one bad item does not lose the others.
+// write commits batch. If the batch fails as a whole for a reason of its
+// own (not the disk, a lock or the file), its items are retried one per
+// transaction so that one bad item does not lose the others. Every item lost
+// is counted by reason and, for events, marked on its exchange.
 func (w *writer) write(batch []item) {
+	batch = w.skipLostStarts(batch)
 	if err := w.commit(batch); err != nil {
-		var lost int
-		var firstErr error
-		for i := range batch {
-			if err := w.commit(batch[i : i+1]); err != nil {
-				lost++
-				if firstErr == nil {
-					firstErr = err
+		reason := lossReason(err)
+		if reason != LossCommitFailed {
+			w.lose(batch, reason, err)
+		} else {
+			for i := range batch {
+				if err := w.commit(batch[i : i+1]); err != nil {
+					w.lose(batch[i:i+1], lossReason(err), err)
 				}
 			}
 		}
-		w.counters.failed.Add(uint64(lost))
-		w.log.Error("commit batch", "err", err, "items", len(batch), "lost", lost, "first_item_err", firstErr)
 	}
 	for _, it := range batch {
 		if it.flushed != nil {
 			close(it.flushed)
 		}
 	}
+}
+
+// lose counts items as lost and remembers what to mark on their exchanges.
+func (w *writer) lose(items []item, reason LossReason, err error) {
+	n := 0
+	for _, it := range items {
+		switch {
+		case it.start != nil:
+			w.lostStarts[it.start.ID] = reason
+		case it.event != nil:
+			w.lostEvents[it.event.ExchangeID]++
+		case it.end != nil:
+			delete(w.lostEvents, it.end.ExchangeID) // no row to mark; the next start closes it as interrupted
+		default:
+			continue
+		}
+		n++
+	}
+	w.counters.failed.Add(uint64(n))
+	w.losses.add(reason, n, err)
+}
+
+// markLost returns end with the events the writer lost of its exchange
+// added to its dropped ones, so that its recording shows as incomplete.
+func (w *writer) markLost(end *ExchangeEnd) *ExchangeEnd {
+	lost := w.lostEvents[end.ExchangeID]
+	if lost == 0 {
+		return end
+	}
+	marked := *end
+	marked.DroppedEvents += lost
+	return &marked
+}
+
+// skipLostStarts removes the events and ends of exchanges whose start was
+// lost, counting them lost for the same reason; it returns batch when there
+// are none, which is almost always.
+func (w *writer) skipLostStarts(batch []item) []item {
+	if len(w.lostStarts) == 0 {
+		return batch
+	}
+	kept := batch[:0:0]
+	for _, it := range batch {
+		id := ""
+		switch {
+		case it.event != nil:
+			id = it.event.ExchangeID
+		case it.end != nil:
+			id = it.end.ExchangeID
+		}
+		reason, lost := w.lostStarts[id]
+		if !lost {
+			kept = append(kept, it)
+			continue
+		}
+		if it.end != nil {
+			delete(w.lostStarts, id)
+		}
+		w.counters.failed.Add(1)
+		w.losses.add(reason, 1, nil)
+	}
+	return kept
 }
 
 // commit writes batch in one transaction.
@@ -142,7 +196,7 @@ func (w *writer) commit(batch []item) (err error) {
 			err = st.insertEvent(it.event)
 			w.rollup.addEvent(it.event)
 		case it.end != nil:
-			err = st.finishExchange(it.end, w.log)
+			err = st.finishExchange(w.markLost(it.end), w.log)
 		}
 		if err != nil {
 			return err
@@ -172,6 +226,9 @@ func (w *writer) committed(batch []item) {
 	var events []Event
 	var n uint64
 	for _, it := range batch {
+		if it.end != nil && len(w.lostEvents) > 0 {
+			delete(w.lostEvents, it.end.ExchangeID) // marked
+		}
 		if it.event == nil {
 			continue
 		}
