@@ -28,6 +28,10 @@ const (
 	OutcomeProxyError          = "proxy_error"          // the proxy failed (panic, write to recorder impossible, ...)
 	OutcomeRejected            = "rejected"             // refused by the proxy before reaching the agent (body too large, ...)
 	OutcomeShutdown            = "shutdown"             // cut by the proxy's shutdown after the grace period
+	// OutcomeInterrupted is set by the next start on an exchange that a
+	// crash or kill left open: its end was never recorded, and events it
+	// had not committed are lost.
+	OutcomeInterrupted = "interrupted"
 )
 
 // Event flags: what was odd about a recorded event. Empty means a well-formed event.

@@ -96,12 +96,13 @@ func (s *Store) ExchangeEvents(ctx context.Context, exchangeID string) ([]EventD
 	return events, nil
 }
 
-// exchangeColumns are read from exchanges as x.
+// exchangeColumns are read from exchanges as x. An interrupted exchange's
+// recording is incomplete: what the crash kept from the writer is unknown.
 const exchangeColumns = `x.id, x.agent, x.method, x.protocol_version, x.binding,
 	x.http_method, x.path, x.request_headers, x.request_body,
 	x.request_body_truncated, x.rpc_id, x.status, x.content_type, x.streaming,
 	x.started_at, x.ended_at, x.outcome, x.error, x.event_count,
-	x.dropped_events, x.recording_complete, x.trace_id, x.span_id`
+	x.dropped_events, x.recording_complete AND x.outcome != 'interrupted', x.trace_id, x.span_id`
 
 func queryExchanges(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]ExchangeDoc, error) {
 	rows, err := tx.QueryContext(ctx, query, args...)

@@ -43,6 +43,9 @@ func openWriteDB(ctx context.Context, path string) (*sql.DB, error) {
 	db.SetConnMaxIdleTime(0) // the writer's prepared statements live on this connection
 	if err := migrations.Apply(ctx, db); err != nil {
 		db.Close()
+		if lossReason(err) != LossCommitFailed {
+			return nil, writeError(path, err)
+		}
 		return nil, fmt.Errorf("migrate %s: %w", path, err)
 	}
 	return db, nil

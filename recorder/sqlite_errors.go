@@ -2,6 +2,8 @@ package recorder
 
 import (
 	"errors"
+	"fmt"
+	"os"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -22,4 +24,19 @@ func lossReason(err error) LossReason {
 		return LossUnwritable
 	}
 	return LossCommitFailed
+}
+
+// writeError explains why the database at path cannot be written, and how
+// to fix it, for a failed start.
+func writeError(path string, err error) error {
+	switch lossReason(err) {
+	case LossUnwritable:
+		return fmt.Errorf("cannot write the database %s (running as uid %d): make the file, its directory and its -wal and -shm files writable, on a file system mounted read-write, or choose another file: %w",
+			path, os.Getuid(), err)
+	case LossLocked:
+		return fmt.Errorf("the database %s is locked by another process (waited for the busy timeout): stop the other writer, or choose another file: %w", path, err)
+	case LossDiskFull:
+		return fmt.Errorf("the file system holding the database %s is full: free some space, or choose another file: %w", path, err)
+	}
+	return fmt.Errorf("write the database %s: %w", path, err)
 }

@@ -131,7 +131,10 @@ type Store struct {
 }
 
 // Open opens the SQLite database at path, creating it if needed, applies the
-// pending migrations and starts the writer. Close releases it.
+// pending migrations, checks with a real write that it can write the file
+// (a clear error if not: permissions, read-only file system, locked by
+// another process), closes the exchanges a crash left open as
+// OutcomeInterrupted and starts the writer. Close releases it.
 func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("open recorder: empty database path")
@@ -142,6 +145,10 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	writeDB, err := openWriteDB(ctx, path)
 	if err != nil {
+		return nil, err
+	}
+	if err := beginRun(ctx, writeDB, path, opts.Logger); err != nil {
+		writeDB.Close()
 		return nil, err
 	}
 	readDB, err := openReadDB(ctx, path)
