@@ -81,8 +81,8 @@ func TestDropModeDropsWhenFull(t *testing.T) {
 	if s.RecordEvent(statusEvent(ex, seq, "task-1", "ctx", "working", "")) {
 		t.Fatal("RecordEvent on a full queue = true, want false (dropped)")
 	}
-	if d := s.Stats().DroppedEvents; d != 1 {
-		t.Errorf("dropped = %d, want 1", d)
+	if st := s.Stats(); st.DroppedEvents != 1 || st.Lost[recorder.LossBufferFull] != 1 {
+		t.Errorf("stats = %+v, want 1 dropped, counted as lost with reason buffer_full", st)
 	}
 
 	close(b.release)
@@ -145,8 +145,8 @@ func TestCloseDrainsTheQueue(t *testing.T) {
 	if err := s.Flush(context.Background()); err != nil {
 		t.Errorf("flush after close: %v", err)
 	}
-	if st := s.Stats(); st.DroppedEvents != 1 || st.IgnoredWrites != 2 || st.WrittenEvents != uint64(seq) {
-		t.Errorf("stats after close = %+v, want 1 dropped, 2 ignored, %d written", st, seq)
+	if st := s.Stats(); st.DroppedEvents != 1 || st.IgnoredWrites != 2 || st.WrittenEvents != uint64(seq) || st.Lost[recorder.LossClosed] != 3 {
+		t.Errorf("stats after close = %+v, want 1 dropped, 2 ignored, 3 lost as closed, %d written", st, seq)
 	}
 	if err := s.Close(); err != nil {
 		t.Errorf("second close: %v", err)
@@ -233,5 +233,38 @@ func TestConcurrentWriters(t *testing.T) {
 				t.Errorf("events in the database = %d, want %d", total, accepted.Load())
 			}
 		})
+	}
+}
+
+// TestStartsAndEndsNeverWait pins that exchange starts and ends are queued
+// at once even when the byte budget is spent and the writer is stuck, in
+// lossless mode too: only events ever wait, so a client is never held up
+// at the start or end of its exchange.
+func TestStartsAndEndsNeverWait(t *testing.T) {
+	const queueSize = 3
+	b := newBlockedWriter()
+	s, _ := openStore(t, recorder.Options{Mode: recorder.ModeLossless, BufferBytes: queueBudget(queueSize), BatchSize: 1, OnCommit: b.onCommit})
+	ex, _ := fillQueue(t, s, b, queueSize)
+
+	returned := make(chan struct{})
+	go func() {
+		other := newExchange("ex-2", "a", t0)
+		s.StartExchange(other)
+		s.FinishExchange(finish(other.ID, t0.Add(time.Second), 0))
+		s.FinishExchange(finish(ex.ID, t0.Add(time.Second), queueSize+1))
+		close(returned)
+	}()
+	select {
+	case <-returned:
+	case <-time.After(10 * time.Second):
+		t.Fatal("StartExchange or FinishExchange waited for room")
+	}
+	if q := s.Stats().Queued; q != queueSize+3 {
+		t.Errorf("queued = %d, want %d", q, queueSize+3)
+	}
+	close(b.release)
+	flush(t, s)
+	if st := s.Stats(); len(st.Lost) != 0 || st.WrittenEvents != queueSize+1 {
+		t.Errorf("stats = %+v, want everything written", st)
 	}
 }

@@ -116,7 +116,9 @@ func (w *writer) lose(items []item, reason LossReason, err error) {
 		case it.event != nil:
 			w.lostEvents[it.event.ExchangeID]++
 		case it.end != nil:
-			delete(w.lostEvents, it.end.ExchangeID) // no row to mark; the next start closes it as interrupted
+			// No row to mark; the next start closes it as interrupted.
+			delete(w.lostEvents, it.end.ExchangeID)
+			delete(w.lostStarts, it.end.ExchangeID)
 		default:
 			continue
 		}
