@@ -99,8 +99,9 @@ func parsePages() map[string]*template.Template {
 // layoutData is what templates/layout.html renders around a page's view.
 type layoutData struct {
 	Title  string
-	Page   string // the page's template name, for the navigation
-	Logout bool   // the visitor holds a session: offer to log out
+	Page   string      // the page's template name, for the navigation
+	Logout bool        // the visitor holds a session: offer to log out
+	Loss   *lossBanner // recent recorder losses; nil: none (or the login page)
 	View   any
 }
 
@@ -109,6 +110,9 @@ type layoutData struct {
 func (s *Server) render(c *gin.Context, status int, page, title string, view any) {
 	var buf bytes.Buffer
 	data := layoutData{Title: title, Page: page, Logout: s.auth != nil && page != "login", View: view}
+	if page != "login" { // the visitor may not be allowed to know
+		data.Loss = s.recentLoss()
+	}
 	if err := pages[page].ExecuteTemplate(&buf, "layout", data); err != nil {
 		s.log.Error("render page", "page", page, "err", err)
 		c.String(http.StatusInternalServerError, "internal error")

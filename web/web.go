@@ -64,6 +64,10 @@ type Options struct {
 	// session cookie's Secure attribute. The zero value trusts no one: the
 	// request's Host and TLS state are used.
 	TrustForwarded forwarded.Trust
+	// Recorder, if set, reports the recorder's losses: every page shows a
+	// banner while one is recent, and GET /api/status counts them. If nil,
+	// no banner and no counts.
+	Recorder RecorderHealth
 }
 
 // Server is the admin plane's HTTP handler.
@@ -72,6 +76,7 @@ type Server struct {
 	auth   *auth // nil: no token
 	api    *gin.RouterGroup
 	store  Store
+	health RecorderHealth // nil: none
 	log    *slog.Logger
 	ui     uiOptions
 	trust  forwarded.Trust
@@ -88,6 +93,7 @@ func New(opts Options) *Server {
 		engine: gin.New(),
 		auth:   newAuth(opts.Token, opts.TrustForwarded),
 		store:  opts.Store,
+		health: opts.Recorder,
 		log:    opts.Logger,
 		ui:     newUIOptions(opts),
 		trust:  opts.TrustForwarded,
@@ -102,6 +108,7 @@ func New(opts Options) *Server {
 	s.api.GET("/tasks", s.listTasks)
 	s.api.GET("/tasks/:taskId", s.getTask)
 	s.api.GET("/contexts/:contextId", s.getContext)
+	s.api.GET("/status", s.getStatus)
 	s.routeLive()
 	s.routeReplay(opts.Recordings)
 	s.routeUI()
