@@ -25,6 +25,10 @@ const (
 // lossReasons lists every reason, in the order they are reported.
 var lossReasons = [...]LossReason{LossBufferFull, LossDiskFull, LossLocked, LossUnwritable, LossCommitFailed, LossClosed}
 
+// LossReasons returns every reason, so that a metric can report each from
+// the start, at zero.
+func LossReasons() []LossReason { return slices.Clone(lossReasons[:]) }
+
 func (r LossReason) index() int {
 	for i, known := range lossReasons {
 		if known == r {

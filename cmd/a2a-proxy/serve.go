@@ -33,6 +33,7 @@ type ServeConfig struct {
 	Agents           []string
 	PublicURL        string
 	RecordMode       string
+	RecordBuffer     byteSize // memory for items waiting for the recorder's writer
 	MaxBodyBytes     int64
 	ShutdownGrace    time.Duration
 	LogLevel         string
@@ -90,6 +91,8 @@ func (c *ServeConfig) register(fs *flag.FlagSet) (agents *stringList) {
 	fs.StringVar(&c.PublicURL, "public-url", "", "base URL clients use to reach the proxy, for agent card rewriting\n(default: from each request's Host, or X-Forwarded-* headers as --trust-forwarded allows)")
 	fs.Var(optionalValue{&c.TrustForwarded}, "trust-forwarded", "with `[=NETWORKS]`, believe X-Forwarded-Proto and X-Forwarded-Host (for the URLs in agent and replay cards)\nfrom peers in those networks, like =10.0.0.0/8,127.0.0.1; bare or =all: from every peer.\nThe proxy in front must set these headers, not append to them (default: they are ignored)")
 	fs.StringVar(&c.RecordMode, "record-mode", string(recorder.ModeDrop), "when the recorder falls behind: drop (count and drop events, never slow a client)\nor lossless (slow the stream down, keep every event)")
+	c.RecordBuffer = recorder.DefaultBufferBytes
+	fs.Var(&c.RecordBuffer, "record-buffer", "memory (a `size` like 256MiB) for what waits to be written to the database; a burst that fits is never dropped,\nbeyond it events are dropped (drop mode, counted in a2a_proxy_recorder_lost_total) or slowed down (lossless)")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", proxy.DefaultMaxBodyBytes, "largest request body accepted; larger ones get 413")
 	fs.IntVar(&c.MaxEventBytes, "max-event-bytes", proxy.DefaultMaxEventBytes, "most bytes recorded of one SSE event: a longer one still reaches the client whole,\nbut only its first bytes are stored, flagged oversized")
 	fs.DurationVar(&c.UpstreamHeaderTimeout, "upstream-header-timeout", proxy.DefaultUpstreamHeaderTimeout, "how long an agent may take to send its response headers; then the client gets 504 (0: no limit)")
@@ -133,7 +136,9 @@ func (s *Server) Start(ctx context.Context) (err error) {
 	}()
 
 	s.live = web.NewFeed()
-	s.store, err = recorder.Open(ctx, cfg.DB, recorder.Options{Mode: recorder.Mode(cfg.RecordMode), Logger: s.log, OnCommit: s.live.Publish})
+	s.store, err = recorder.Open(ctx, cfg.DB, recorder.Options{
+		Mode: recorder.Mode(cfg.RecordMode), BufferBytes: int64(cfg.RecordBuffer), Logger: s.log, OnCommit: s.live.Publish,
+	})
 	if err != nil {
 		return fmt.Errorf("open recording database: %w", err)
 	}
@@ -333,6 +338,7 @@ func (s *Server) adminHandler() http.Handler {
 	admin := web.New(web.Options{
 		Store:      s.store,
 		Recordings: s.store,
+		Recorder:   s.store,
 		Token:      s.Config.AdminToken,
 		Logger:     s.log.With("component", "admin"),
 		Metrics:    s.MetricsHandler(),

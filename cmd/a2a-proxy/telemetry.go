@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.opentelemetry.io/contrib/exporters/autoexport"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/attribute"
 	otelprometheus "go.opentelemetry.io/otel/exporters/prometheus"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/propagation"
@@ -189,23 +190,29 @@ func pushMetricReader(ctx context.Context) (sdkmetric.Reader, error) {
 	}
 }
 
-// observeRecorder reports the recorder's queue depth and dropped events,
-// read from its counters at each collection.
+// observeRecorder reports the recorder's queue depth, dropped events and
+// lost items, read from its counters at each collection.
 func (t *telemetry) observeRecorder(store *recorder.Store) error {
 	meter := t.meterProvider.Meter(instrumentationName)
 	queued, errQueued := meter.Int64ObservableGauge("a2a_proxy.recorder.queue_depth",
 		metric.WithUnit("{item}"), metric.WithDescription("exchange starts, events and exchange ends waiting for the recorder's writer"))
 	dropped, errDropped := meter.Int64ObservableCounter("a2a_proxy.recorder.dropped_events",
 		metric.WithUnit("{event}"), metric.WithDescription("events the recorder refused: its queue was full (drop mode) or it was closed"))
-	if err := errors.Join(errQueued, errDropped); err != nil {
+	// a2a_proxy_recorder_lost_total{reason} on /metrics.
+	lost, errLost := meter.Int64ObservableCounter("a2a_proxy.recorder.lost",
+		metric.WithUnit("{item}"), metric.WithDescription("exchange starts, events and exchange ends the recorder did not store, by reason"))
+	if err := errors.Join(errQueued, errDropped, errLost); err != nil {
 		return fmt.Errorf("recorder metrics: %w", err)
 	}
 	_, err := meter.RegisterCallback(func(_ context.Context, o metric.Observer) error {
 		st := store.Stats()
 		o.ObserveInt64(queued, int64(st.Queued))
 		o.ObserveInt64(dropped, int64(st.DroppedEvents))
+		for _, reason := range recorder.LossReasons() { // zeros included: a series exists before the first loss
+			o.ObserveInt64(lost, int64(st.Lost[reason]), metric.WithAttributes(attribute.String("reason", string(reason))))
+		}
 		return nil
-	}, queued, dropped)
+	}, queued, dropped, lost)
 	if err != nil {
 		return fmt.Errorf("recorder metrics: %w", err)
 	}

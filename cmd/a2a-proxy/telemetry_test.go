@@ -348,6 +348,8 @@ func TestMetricsAfterTraffic(t *testing.T) {
 		{"a2a_proxy_stream_time_to_first_event_seconds", builtin, 2},
 		{"a2a_proxy_stream_duration_seconds", builtin, 2},
 		{"a2a_proxy_recorder_dropped_events_total", nil, 0},
+		{"a2a_proxy_recorder_lost_total", map[string]string{"reason": "buffer_full"}, 0},
+		{"a2a_proxy_recorder_lost_total", map[string]string{"reason": "commit_failed"}, 0},
 	} {
 		if got, ok := value(families, c.family, c.labels); !ok || got != c.want {
 			t.Errorf("%s%v = %v (present %v), want %v", c.family, c.labels, got, ok, c.want)
