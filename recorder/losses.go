@@ -179,19 +179,20 @@ func (c *lossCounter) close() {
 	c.stopped = true
 }
 
-// count returns the losses of one reason since Open.
-func (c *lossCounter) count(reason LossReason) uint64 {
-	return c.total[reason.index()].Load()
+// totals returns the counts since Open, without taking the mutex.
+func (c *lossCounter) totals() map[LossReason]uint64 {
+	m := map[LossReason]uint64{}
+	for i, r := range lossReasons {
+		if n := c.total[i].Load(); n > 0 {
+			m[r] = n
+		}
+	}
+	return m
 }
 
 // report returns the counts since Open and within the last window.
 func (c *lossCounter) report() Losses {
-	l := Losses{Total: map[LossReason]uint64{}, Recent: map[LossReason]uint64{}, Window: lossWindow}
-	for i, r := range lossReasons {
-		if n := c.total[i].Load(); n > 0 {
-			l.Total[r] = n
-		}
-	}
+	l := Losses{Total: c.totals(), Recent: map[LossReason]uint64{}, Window: lossWindow}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	l.LastAt = c.lastAt

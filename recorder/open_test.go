@@ -146,7 +146,7 @@ func TestOpenClosesInterruptedExchanges(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	s, _ = reopen(t, path)
+	s = reopen(t, path)
 	got, err := s.GetTask(context.Background(), "task-1")
 	if err != nil {
 		t.Fatal(err)
@@ -170,12 +170,12 @@ func TestOpenClosesInterruptedExchanges(t *testing.T) {
 	}
 }
 
-func reopen(t *testing.T, path string) (*recorder.Store, error) {
+func reopen(t *testing.T, path string) *recorder.Store {
 	t.Helper()
 	s, err := recorder.Open(context.Background(), path, recorder.Options{})
 	if err != nil {
 		t.Fatalf("reopen: %v", err)
 	}
 	t.Cleanup(func() { s.Close() })
-	return s, nil
+	return s
 }

@@ -213,7 +213,7 @@ func (s *Store) Stats() Stats {
 		DroppedEvents: s.counters.dropped.Load(),
 		FailedItems:   s.counters.failed.Load(),
 		IgnoredWrites: s.counters.ignored.Load(),
-		Lost:          s.losses.report().Total,
+		Lost:          s.losses.totals(),
 	}
 }
 
