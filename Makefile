@@ -1,6 +1,7 @@
 # a2a-proxy: `make test` is what CI runs (.ci/run). It installs what the tests
 # need (Go modules, the Node peers of the end-to-end tests, Chromium for the
-# UI's browser tests) and runs every test with the race detector.
+# UI's browser tests, PostgreSQL's server for the PostgreSQL tests) and runs
+# every test with the race detector.
 
 GO       ?= go
 NODE_DIR := e2e/node
