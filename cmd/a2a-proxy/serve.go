@@ -34,7 +34,7 @@ type ServeConfig struct {
 	PublicURL        string
 	RecordMode       string
 	RecordBuffer     byteSize // memory for items waiting for the recorder's writer
-	MaxBodyBytes     int64
+	MaxBodyBytes     byteSize
 	ShutdownGrace    time.Duration
 	LogLevel         string
 	// JaegerURL is the base URL of a Jaeger UI ("http://localhost:16686"),
@@ -54,7 +54,7 @@ type ServeConfig struct {
 	// MaxEventBytes caps what is recorded of one SSE event (0: the proxy's
 	// default). UpstreamHeaderTimeout and StreamIdleTimeout bound how long
 	// an agent may keep a client waiting (0: no limit).
-	MaxEventBytes         int
+	MaxEventBytes         byteSize
 	UpstreamHeaderTimeout time.Duration
 	StreamIdleTimeout     time.Duration
 }
@@ -93,8 +93,9 @@ func (c *ServeConfig) register(fs *flag.FlagSet) (agents *stringList) {
 	fs.StringVar(&c.RecordMode, "record-mode", string(recorder.ModeDrop), "when the recorder falls behind: drop (count and drop events, never slow a client)\nor lossless (slow the stream down, keep every event)")
 	c.RecordBuffer = recorder.DefaultBufferBytes
 	fs.Var(&c.RecordBuffer, "record-buffer", "memory (a `size` like 256MiB) for what waits to be written to the database; a burst that fits is never dropped,\nbeyond it events are dropped (drop mode, counted in a2a_proxy_recorder_lost_total) or slowed down (lossless)")
-	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", proxy.DefaultMaxBodyBytes, "largest request body accepted; larger ones get 413")
-	fs.IntVar(&c.MaxEventBytes, "max-event-bytes", proxy.DefaultMaxEventBytes, "most bytes recorded of one SSE event: a longer one still reaches the client whole,\nbut only its first bytes are stored, flagged oversized")
+	c.MaxBodyBytes, c.MaxEventBytes = proxy.DefaultMaxBodyBytes, proxy.DefaultMaxEventBytes
+	fs.Var(&c.MaxBodyBytes, "max-body-bytes", "largest request body accepted (a `size` like 10MiB); larger ones get 413")
+	fs.Var(&c.MaxEventBytes, "max-event-bytes", "most bytes recorded of one SSE event (a `size` like 16MiB): a longer one still reaches the client whole,\nbut only its first bytes are stored, flagged oversized")
 	fs.DurationVar(&c.UpstreamHeaderTimeout, "upstream-header-timeout", proxy.DefaultUpstreamHeaderTimeout, "how long an agent may take to send its response headers; then the client gets 504 (0: no limit)")
 	fs.DurationVar(&c.StreamIdleTimeout, "stream-idle-timeout", proxy.DefaultStreamIdleTimeout, "cut a response (a stream, mostly) whose agent sends no byte for this long (0: no limit)")
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", 10*time.Second, "on SIGTERM, how long open streams may run before they are cut")
@@ -180,7 +181,7 @@ func (s *Server) Start(ctx context.Context) (err error) {
 		Recorder:       s.store,
 		PublicURL:      publicURL,
 		TrustForwarded: s.trust,
-		MaxBodyBytes:   cfg.MaxBodyBytes,
+		MaxBodyBytes:   int64(cfg.MaxBodyBytes),
 		Redactor:       redact.New(redact.Rules{Headers: cfg.RedactHeaders, Fields: cfg.RedactFields, Query: cfg.RedactQuery}),
 		Logger:         s.log.With("component", "proxy"),
 		TracerProvider: s.telemetry.tracerProvider,
@@ -188,7 +189,7 @@ func (s *Server) Start(ctx context.Context) (err error) {
 		Propagator:     s.telemetry.propagator,
 		SpanEventLimit: spanEventLimitFlag(cfg.SpanEventLimit),
 
-		MaxEventBytes:         cfg.MaxEventBytes,
+		MaxEventBytes:         int(cfg.MaxEventBytes),
 		UpstreamHeaderTimeout: timeoutFlag(cfg.UpstreamHeaderTimeout),
 		StreamIdleTimeout:     timeoutFlag(cfg.StreamIdleTimeout),
 	})
