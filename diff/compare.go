@@ -3,7 +3,6 @@ package diff
 import (
 	"bytes"
 	"encoding/json"
-	"hash/fnv"
 	"slices"
 	"unicode/utf8"
 )
@@ -24,19 +23,22 @@ func prepare(evs []Event, r *rules) []prepared {
 	for i := range evs {
 		ev := &evs[i]
 		p := prepared{ev: ev, key: ev.Exchange + "\x00" + ev.Kind}
-		h := fnv.New64a()
-		writeString(h, p.key)
-		if v, ok := decodeJSON(ev.Data); ok {
+		h := newHasher()
+		h.string(p.key)
+		if r.matched(path[:0]) { // "$" ignores whole events, even text
+			p.json, p.doc = true, ignoredValue{}
+			h.value(p.doc)
+		} else if v, ok := decodeJSON(ev.Data); ok {
 			p.json = true
 			p.doc = r.normalize(v, path[:0], "")
-			h.Write([]byte{'j'})
-			hashValue(h, p.doc)
+			h.byte('j')
+			h.value(p.doc)
 		} else {
 			p.text = string(ev.Data)
-			h.Write([]byte{'x'})
-			writeString(h, p.text)
+			h.byte('x')
+			h.string(p.text)
 		}
-		p.sig = h.Sum64()
+		p.sig = uint64(h)
 		out[i] = p
 	}
 	return out

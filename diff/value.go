@@ -3,7 +3,6 @@ package diff
 import (
 	"bytes"
 	"encoding/json"
-	"hash"
 	"math/big"
 	"slices"
 	"strconv"
@@ -128,55 +127,72 @@ func isTimestamp(s string) bool {
 	return err == nil
 }
 
-// hashValue feeds a normalized value to h so that values compare equal
-// exactly when their hashes are fed the same bytes (up to collisions, which
-// the full comparison of paired events catches).
-func hashValue(h hash.Hash64, v any) {
+// hasher is FNV-1a, 64 bits, fed without allocating.
+type hasher uint64
+
+func newHasher() hasher { return 14695981039346656037 }
+
+func (h *hasher) byte(b byte) {
+	*h ^= hasher(b)
+	*h *= 1099511628211
+}
+
+func (h *hasher) int(n int) {
+	for i := range 8 {
+		h.byte(byte(uint64(n) >> (8 * i)))
+	}
+}
+
+// string writes s with its length, so concatenations cannot collide.
+func (h *hasher) string(s string) {
+	h.int(len(s))
+	for i := 0; i < len(s); i++ {
+		h.byte(s[i])
+	}
+}
+
+// value feeds a normalized value so that values compare equal exactly when
+// they feed the same bytes (up to collisions, which the full comparison of
+// paired events catches).
+func (h *hasher) value(v any) {
 	switch v := v.(type) {
 	case nil:
-		h.Write([]byte{'n'})
+		h.byte('n')
 	case bool:
 		if v {
-			h.Write([]byte{'t'})
+			h.byte('t')
 		} else {
-			h.Write([]byte{'f'})
+			h.byte('f')
 		}
 	case json.Number:
-		h.Write([]byte{'d'})
-		writeString(h, canonicalNumber(v))
+		h.byte('d')
+		h.string(canonicalNumber(v))
 	case string:
-		h.Write([]byte{'s'})
-		writeString(h, v)
+		h.byte('s')
+		h.string(v)
 	case timestamp:
-		h.Write([]byte{'T'})
+		h.byte('T')
 	case ignoredValue:
-		h.Write([]byte{'I'})
+		h.byte('I')
 	case []any:
-		h.Write([]byte{'a'})
-		writeString(h, strconv.Itoa(len(v)))
+		h.byte('a')
+		h.int(len(v))
 		for _, e := range v {
-			hashValue(h, e)
+			h.value(e)
 		}
 	case map[string]any:
-		h.Write([]byte{'o'})
+		h.byte('o')
 		keys := make([]string, 0, len(v))
 		for k := range v {
 			keys = append(keys, k)
 		}
 		slices.Sort(keys)
-		writeString(h, strconv.Itoa(len(keys)))
+		h.int(len(keys))
 		for _, k := range keys {
-			writeString(h, k)
-			hashValue(h, v[k])
+			h.string(k)
+			h.value(v[k])
 		}
 	}
-}
-
-// writeString writes s with its length, so concatenations cannot collide.
-func writeString(h hash.Hash64, s string) {
-	h.Write(strconv.AppendInt(nil, int64(len(s)), 10))
-	h.Write([]byte{':'})
-	h.Write([]byte(s))
 }
 
 // canonicalNumber spells equal numbers alike ("1", "1.0" and "1e0").
