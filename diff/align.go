@@ -84,8 +84,8 @@ func alignLCS(pairs []pair, a, b []prepared, lo, ha, hb int) []pair {
 	return pairGap(pairs, a, b, gapA, gapB)
 }
 
-// pairGap pairs the events of one gap (positions in a and b): first equal
-// ones (an event moved within the gap), then the rest of the same key in
+// pairGap pairs the events of one gap (positions in a and b): first those
+// of one signature (an event moved within the gap), then the rest of the same key in
 // order, as changed; what is left is removed or added.
 func pairGap(pairs []pair, a, b []prepared, gapA, gapB []int) []pair {
 	if len(gapA) == 0 || len(gapB) == 0 {

@@ -24,7 +24,7 @@ func stream(n int, tag string) Recording {
 // still one added event.
 func TestBigInputsStayFast(t *testing.T) {
 	const bound = 20 * time.Second // generous: -race on a shared 2-core machine
-	const side = 2048 // side*side == MaxAlignCells: the largest exact square
+	const side = 2048              // side*side == MaxAlignCells: the largest exact square
 	for _, tc := range []struct {
 		name        string
 		a, b        Recording

@@ -11,28 +11,36 @@ import (
 type prepared struct {
 	ev   *Event
 	key  string // exchange and kind: only events of one key pair
-	sig  uint64 // hash of key and normalized content
+	sig  uint64 // hash of key and content without volatile values
 	doc  any    // normalized JSON document, when isJSON
 	text string // the data, when it is not JSON
 	json bool
 }
 
+// prepare normalizes and signs events. The signature always leaves out the
+// default volatile values, even when Strict compares them: two runs differ
+// in every id, and aligning on those would pair nothing, so one inserted
+// event would shift every later one.
 func prepare(evs []Event, r *rules) []prepared {
 	out := make([]prepared, len(evs))
-	var path []step
+	loose := &rules{patterns: r.patterns}
 	for i := range evs {
 		ev := &evs[i]
 		p := prepared{ev: ev, key: ev.Exchange + "\x00" + ev.Kind}
 		h := newHasher()
 		h.string(p.key)
-		if r.matched(path[:0]) { // "$" ignores whole events, even text
+		if r.matched(nil) { // "$" ignores whole events, even text
 			p.json, p.doc = true, ignoredValue{}
 			h.value(p.doc)
 		} else if v, ok := decodeJSON(ev.Data); ok {
 			p.json = true
-			p.doc = r.normalize(v, path[:0], "")
+			p.doc = r.normalize(v, nil, "")
 			h.byte('j')
-			h.value(p.doc)
+			if r.strict {
+				h.value(loose.normalize(v, nil, ""))
+			} else {
+				h.value(p.doc)
+			}
 		} else {
 			p.text = string(ev.Data)
 			h.byte('x')

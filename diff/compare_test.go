@@ -135,6 +135,37 @@ func TestInsertedEventIsOneAdded(t *testing.T) {
 	}
 }
 
+// Pins that Strict still aligns on content without ids: a rerun (new ids
+// everywhere) with one extra event is one added event, and the other events
+// change only at their ids, not shifted onto their neighbours.
+func TestStrictInsertionStillAligned(t *testing.T) {
+	a := loadNDJSON(t, recordingFile)
+	extra := Event{Kind: "status-update", Exchange: "message/stream", Data: []byte(
+		`{"jsonrpc":"2.0","id":1,"result":{"kind":"status-update","taskId":"task-1","status":{"state":"working"}}}`)}
+	b := rewrite(insert(a, 1, extra), "task-1", "task-9", "ctx-1", "ctx-9")
+	res := Compare(a, b, Options{Strict: true})
+	if len(res.Added) != 1 || res.Added[0].Index != 1 || len(res.Removed) != 0 {
+		t.Fatalf("want one added event at 1:\n%s", text(res))
+	}
+	for _, c := range res.Changed {
+		want := c.A.Index
+		if want >= 1 {
+			want++ // after the insertion
+		}
+		if c.B.Index != want {
+			t.Errorf("a#%d paired with b#%d", c.A.Index, c.B.Index)
+		}
+		for _, d := range c.Diffs {
+			if !strings.HasSuffix(d.Path, "Id") && !strings.HasSuffix(d.Path, ".id") {
+				t.Errorf("a#%d: difference at %s", c.A.Index, d.Path)
+			}
+		}
+	}
+	if len(res.Changed) != 4 { // the events that carry task-1 or ctx-1
+		t.Errorf("%d changed:\n%s", len(res.Changed), text(res))
+	}
+}
+
 // Pins that an inserted event and a changed one together are reported as
 // such: the insertion does not shift the pairing of the change.
 func TestInsertedAndChangedEvents(t *testing.T) {

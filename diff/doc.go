@@ -10,7 +10,9 @@
 // Compare first pairs events equal in content (after ignoring volatile
 // values) along a longest common subsequence, then, in each gap between
 // those, pairs the remaining events of the same kind (and Event.Exchange) in
-// order: those are the changed events. An equal event left over on both
+// order: those are the changed events. Alignment leaves out the default
+// volatile values even under Options.Strict, so a rerun, whose ids all
+// differ, still aligns event by event. An equal event left over on both
 // sides is reported as moved. The subsequence costs O(n*m) for the n and m
 // events between the recordings' common start and end; beyond MaxAlignCells
 // the events are paired by position and kind instead, and
