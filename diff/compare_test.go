@@ -411,3 +411,16 @@ moved a#1 status-update -> b#2 status-update
 		t.Errorf("text\n%s\nwant\n%s", got, want)
 	}
 }
+
+// Pins that Event.Exchange keeps exchanges apart: the task a tasks/get
+// returned never pairs with the task that opened a stream.
+func TestExchangesDoNotPair(t *testing.T) {
+	task := []byte(`{"jsonrpc":"2.0","id":1,"result":{"kind":"task","id":"t","contextId":"c","status":{"state":"working"}}}`)
+	a := Recording{Events: []Event{{Kind: "task", Exchange: "message/stream", Data: task}, {Kind: "task", Exchange: "tasks/get", Data: task}}}
+	b := Recording{Events: []Event{{Kind: "task", Exchange: "tasks/get", Data: task}}}
+	res := Compare(a, b, Options{})
+	wantCounts(t, res, 0, 0, 1, 0)
+	if r := res.Removed[0]; r.Index != 0 || r.Exchange != "message/stream" {
+		t.Errorf("removed %+v", r)
+	}
+}
