@@ -8,7 +8,9 @@ import (
 func interrupted(state string) bool { return state == "input-required" || state == "auth-required" }
 
 // carriesState tells the events that hold a task state.
-func carriesState(kind string) bool { return kind == a2awire.KindTask || kind == a2awire.KindStatusUpdate }
+func carriesState(kind string) bool {
+	return kind == a2awire.KindTask || kind == a2awire.KindStatusUpdate
+}
 
 // stream checks the order of a stream's events.
 func (c *check) stream() {

@@ -167,4 +167,3 @@ func isCamel(k string) bool {
 	}
 	return k != ""
 }
-
