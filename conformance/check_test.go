@@ -97,6 +97,8 @@ func TestCheckRules(t *testing.T) {
 		{"v1.0 id mismatch", stream("1.0", "jsonrpc", reqV10, append(good10[:3:3], `{"jsonrpc":"2.0","id":2,"result":`+s10("TASK_STATE_COMPLETED")+`}`)...), []string{RuleJSONRPCIDMatch}},
 		{"v1.0 neither result nor error", stream("1.0", "jsonrpc", reqV10, append(good10, `{"jsonrpc":"2.0","id":1}`)...), []string{RuleJSONRPCResultXError}},
 		{"v1.0 error without message", stream("1.0", "jsonrpc", reqV10, `{"jsonrpc":"2.0","id":1,"error":{"code":-32004}}`), []string{RuleJSONRPCErrorCode}},
+		{"v1.0 error data object", stream("1.0", "jsonrpc", reqV10, `{"jsonrpc":"2.0","id":1,"error":{"code":-32004,"message":"no","data":{"error":"x"}}}`), []string{RuleJSONRPCErrorCode}},
+		{"v1.0 error data list", stream("1.0", "jsonrpc", reqV10, `{"jsonrpc":"2.0","id":1,"error":{"code":-32004,"message":"no","data":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"UNSUPPORTED"}]}}`), nil},
 		{"v1.0 parse error code", with(unary("1.0", "", `{"jsonrpc":`, "application/json", `{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"bad"}}`),
 			func(ex *Exchange) { ex.Method = "SendMessage" }), []string{RuleJSONRPCErrorCode}},
 		{"v1.0 unknown shape", stream("1.0", "rest", reqRST, t10("TASK_STATE_SUBMITTED"), `{"progress":1}`, s10("TASK_STATE_COMPLETED")), []string{RuleWireEvent}},

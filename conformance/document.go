@@ -99,6 +99,9 @@ func (c *check) errorCode(p *parsed) {
 		c.add(RuleJSONRPCErrorCode, p.seq, "$.error.code", "error code %d is neither a standard JSON-RPC code nor in the A2A range -32000 to -32099", code)
 		return
 	}
+	if c.isV10() && f.ErrorData != nil && !hasKind(f.ErrorData, 'a') {
+		c.add(RuleJSONRPCErrorCode, p.seq, "$.error.data", "v1.0 error data is a list of typed details, not %s", truncate(string(f.ErrorData), 40))
+	}
 	if c.wantCode != 0 && code != c.wantCode {
 		c.add(RuleJSONRPCErrorCode, p.seq, "$.error.code", "error code %d (%s), the spec's code for this request is %d (%s)", code, codeName(code), c.wantCode, codeName(c.wantCode))
 	}

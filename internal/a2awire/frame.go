@@ -19,6 +19,7 @@ type Frame struct {
 	ErrorCode      int             // the error's code, when ErrorCodeOK
 	ErrorCodeOK    bool            // the error is an object whose code is an integer
 	ErrorMessageOK bool            // the error is an object whose message is a string
+	ErrorData      json.RawMessage // the error's data member, nil when absent
 }
 
 // IsJSONRPC reports whether the document names itself JSON-RPC at all.
@@ -53,11 +54,13 @@ func ParseFrame(doc []byte) (Frame, error) {
 		var e struct {
 			Code    json.RawMessage `json:"code"`
 			Message json.RawMessage `json:"message"`
+			Data    json.RawMessage `json:"data"`
 		}
 		if json.Unmarshal(f.Error, &e) == nil {
 			var code int
 			f.ErrorCodeOK = isInteger(e.Code) && json.Unmarshal(e.Code, &code) == nil
 			f.ErrorCode = code
+			f.ErrorData = e.Data
 			var msg string
 			f.ErrorMessageOK = json.Unmarshal(e.Message, &msg) == nil && e.Message != nil && !bytes.Equal(e.Message, []byte("null"))
 		}
