@@ -174,7 +174,7 @@ func (c *check) legacyREST() bool {
 
 // request checks what the client sent.
 func (c *check) request() {
-	if c.isV10() && c.ex.RequestHeaders.Get(a2awire.HeaderVersion) == "" && !versionParam(c.ex.Path) {
+	if c.isV10() && headerValue(c.ex.RequestHeaders, a2awire.HeaderVersion) == "" && !versionParam(c.ex.Path) {
 		c.add(RuleHTTPVersionHeader, -1, "", "v1.0 request without an A2A-Version header: a server reads it as 0.3")
 	}
 	if c.binding != a2awire.BindingJSONRPC {
@@ -206,6 +206,20 @@ func (c *check) request() {
 		c.wantCode = invalidParamsCode(c.method, f.Params, c.req)
 	}
 	c.walk(body, -1, true)
+}
+
+// headerValue is h.Get(name) that also finds keys not in canonical form
+// (a recording may keep them as sent).
+func headerValue(h http.Header, name string) string {
+	if v := h.Get(name); v != "" {
+		return v
+	}
+	for k, vs := range h {
+		if strings.EqualFold(k, name) && len(vs) > 0 {
+			return vs[0]
+		}
+	}
+	return ""
 }
 
 // versionParam reports whether the request names its version as a query
