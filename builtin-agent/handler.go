@@ -35,7 +35,7 @@ func NewHandler(opts Options) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle(a2asrv.WellKnownAgentCardPath, card)
 	mux.Handle("/.well-known/agent.json", card)
-	mux.Handle("/", a2asrv.NewJSONRPCHandler(a2asrv.NewHandler(agent, a2asrv.WithLogger(logger))))
+	mux.Handle("/", jsonByDefault(a2asrv.NewJSONRPCHandler(a2asrv.NewHandler(agent, a2asrv.WithLogger(logger)))))
 	return mux
 }
 
