@@ -1,6 +1,7 @@
 package replay
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +9,8 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/a2aproxy/a2a-proxy/internal/a2awire"
 	"github.com/a2aproxy/a2a-proxy/internal/forwarded"
@@ -44,6 +47,12 @@ type AgentOptions struct {
 	// TrustForwarded says whose X-Forwarded-* headers name the card's URL;
 	// the zero value trusts no one, and the request's Host is used.
 	TrustForwarded forwarded.Trust
+	// RecordMissing, if set, makes the recordings grow: a request none of
+	// them answers is forwarded to a live agent instead of getting an
+	// error, and what the agent answers is recorded and answers the same
+	// request from then on. Recordings may then be empty. Only at the root
+	// (Prefix "").
+	RecordMissing *RecordMissing
 }
 
 // Agent serves recordings as an A2A agent of their protocol version, over
@@ -53,7 +62,10 @@ type AgentOptions struct {
 // (GetTask) with the final task, and resubscribe as the version prescribes.
 // The pace and faults come from the query of the agent's URL (ParseQuery).
 type Agent struct {
-	catalog  *catalog
+	catalog  atomic.Pointer[catalog] // replaced whole when a recording is added
+	recs     []*recorder.Recording   // what catalog indexes; guarded by grow
+	grow     sync.Mutex
+	live     *liveAgent // nil unless RecordMissing
 	strict   bool
 	prefix   string
 	name     string
@@ -65,7 +77,7 @@ type Agent struct {
 // NewAgent returns an agent for opts.Recordings.
 func NewAgent(opts AgentOptions) (*Agent, error) {
 	a := &Agent{
-		catalog:  newCatalog(opts.Recordings),
+		recs:     opts.Recordings,
 		strict:   opts.Strict,
 		prefix:   strings.TrimSuffix(opts.Prefix, "/"),
 		name:     opts.Name,
@@ -73,7 +85,9 @@ func NewAgent(opts AgentOptions) (*Agent, error) {
 		log:      opts.Logger,
 		trust:    opts.TrustForwarded,
 	}
-	if len(a.catalog.calls) == 0 {
+	cat := newCatalog(opts.Recordings)
+	a.catalog.Store(cat)
+	if len(cat.calls) == 0 && opts.RecordMissing == nil {
 		return nil, ErrNothingToReplay
 	}
 	if a.name == "" {
@@ -85,7 +99,30 @@ func NewAgent(opts AgentOptions) (*Agent, error) {
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
+	if opts.RecordMissing != nil {
+		if a.prefix != "" {
+			return nil, errors.New("record missing: the agent must be served at the root")
+		}
+		var err error
+		if a.live, err = newLiveAgent(*opts.RecordMissing, a); err != nil {
+			return nil, err
+		}
+	}
 	return a, nil
+}
+
+// fixtures returns the recordings as they stand: one request uses one
+// snapshot, however many are added meanwhile.
+func (a *Agent) fixtures() *catalog { return a.catalog.Load() }
+
+// add makes a recording answer requests from now on. The catalog is
+// rebuilt, not changed, so that requests being answered keep theirs;
+// fixtures are small and grow by one request at a time.
+func (a *Agent) add(rec *recorder.Recording) {
+	a.grow.Lock()
+	defer a.grow.Unlock()
+	a.recs = append(a.recs[:len(a.recs):len(a.recs)], rec)
+	a.catalog.Store(newCatalog(a.recs))
 }
 
 // ServeHTTP answers the card and JSON-RPC requests; paths are taken under
@@ -93,6 +130,10 @@ func NewAgent(opts AgentOptions) (*Agent, error) {
 func (a *Agent) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := strings.TrimPrefix(r.URL.Path, a.prefix)
 	if r.Method == http.MethodGet && isCardPath(path) {
+		if a.live != nil && len(a.fixtures().versions) == 0 {
+			a.live.ServeHTTP(w, r) // no version to make a card up for: the agent's own, pointing here
+			return
+		}
 		a.serveCard(w, r)
 		return
 	}
@@ -105,6 +146,7 @@ func (a *Agent) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, envelope(nullID, nil, newRPCError(a2awire.V03, codeParseError, "read request: "+err.Error())))
 		return
 	}
+	r.Body = io.NopCloser(bytes.NewReader(body)) // for the live agent, if none answers
 	req := a2awire.ParseRequest(r.Method, path, r.Header, body)
 	if req.Binding != a2awire.BindingJSONRPC {
 		writeJSON(w, envelope(nullID, nil, newRPCError(a2awire.V03, codeParseError, "not a JSON-RPC request: the replay agent speaks JSON-RPC only")))
@@ -121,7 +163,7 @@ func (a *Agent) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "SendMessage":
 		a.sendMessage(w, r, req, opts)
 	case "GetTask":
-		a.getTask(w, req)
+		a.getTask(w, r, req)
 	case "SubscribeToTask":
 		a.resubscribe(w, r, req, opts)
 	default:
@@ -134,7 +176,8 @@ func (a *Agent) serveCard(w http.ResponseWriter, r *http.Request) {
 	if r.URL.RawQuery != "" {
 		url += "?" + r.URL.RawQuery // the speed and faults the client asked for
 	}
-	card := newCard(a.name, a.catalog.versions, cardVersionFor(r, a.catalog.versions), url)
+	versions := a.fixtures().versions
+	card := newCard(a.name, versions, cardVersionFor(r, versions), url)
 	doc, err := json.Marshal(card)
 	if err != nil {
 		http.Error(w, "encode card", http.StatusInternalServerError)
@@ -158,14 +201,29 @@ func (a *Agent) fail(w http.ResponseWriter, req a2awire.Request, rpcErr *rpcErro
 	}
 }
 
-// noMatch answers a message no recording has, quoting its text.
-func (a *Agent) noMatch(w http.ResponseWriter, req a2awire.Request) {
+// noMatch answers a message no recording has: live when recording missing
+// ones, else with an error quoting its text.
+func (a *Agent) noMatch(w http.ResponseWriter, r *http.Request, req a2awire.Request) {
+	if a.live != nil {
+		a.live.ServeHTTP(w, r)
+		return
+	}
 	msg := fmt.Sprintf("no recording matches %s with text %q", req.Method, req.Text)
 	a.log.Warn("replay: no recording matches", "method", req.Method, "text", req.Text)
 	a.fail(w, req, newRPCError(req.Version, codeNoRecording, msg))
 }
 
-// taskNotFound answers a request for a task no recording holds.
+// unknownTask answers a request for a task no recording holds: live when
+// recording missing ones, else with an error.
+func (a *Agent) unknownTask(w http.ResponseWriter, r *http.Request, req a2awire.Request) {
+	if a.live != nil {
+		a.live.ServeHTTP(w, r)
+		return
+	}
+	a.taskNotFound(w, req, "not in the recordings")
+}
+
+// taskNotFound answers a request for a task the recordings cannot answer.
 func (a *Agent) taskNotFound(w http.ResponseWriter, req a2awire.Request, why string) {
 	a.fail(w, req, newRPCError(req.Version, codeTaskNotFound, fmt.Sprintf("task %q: %s", req.TaskID, why)))
 }

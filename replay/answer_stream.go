@@ -12,10 +12,10 @@ import (
 
 // streamMessage answers message/stream with the recorded stream.
 func (a *Agent) streamMessage(w http.ResponseWriter, r *http.Request, req a2awire.Request, opts Options) {
-	cl := a.catalog.match(req, a.strict, "SendStreamingMessage")
+	cl := a.fixtures().match(req, a.strict, "SendStreamingMessage")
 	switch {
 	case cl == nil:
-		a.noMatch(w, req)
+		a.noMatch(w, r, req)
 	case !cl.sse: // the agent answered with one document, an error most likely
 		a.answerRecorded(w, r, req, cl, opts)
 	default:
@@ -30,15 +30,16 @@ func (a *Agent) streamMessage(w http.ResponseWriter, r *http.Request, req a2awir
 // The faults asked for apply to the first stream only, so a resubscribe
 // after a cut gets the rest.
 func (a *Agent) resubscribe(w http.ResponseWriter, r *http.Request, req a2awire.Request, opts Options) {
-	rec, ok := a.catalog.tasks[req.TaskID]
+	cat := a.fixtures()
+	rec, ok := cat.tasks[req.TaskID]
 	if !ok {
-		a.taskNotFound(w, req, "not in the recordings")
+		a.unknownTask(w, r, req)
 		return
 	}
 	pos, ok := a.progress.get(req.TaskID)
-	cl := a.catalog.byID[pos.exchangeID]
+	cl := cat.byID[pos.exchangeID]
 	if !ok || cl == nil {
-		cl = a.catalog.lastStream(req.TaskID)
+		cl = cat.lastStream(req.TaskID)
 		if cl != nil {
 			pos = position{exchangeID: cl.exchange.ID, next: cl.end()}
 		}

@@ -12,10 +12,10 @@ import (
 // message or, when the message was recorded on a stream, with the final
 // result of that stream.
 func (a *Agent) sendMessage(w http.ResponseWriter, r *http.Request, req a2awire.Request, opts Options) {
-	cl := a.catalog.match(req, a.strict, "SendMessage", "SendStreamingMessage")
+	cl := a.fixtures().match(req, a.strict, "SendMessage", "SendStreamingMessage")
 	switch {
 	case cl == nil:
-		a.noMatch(w, req)
+		a.noMatch(w, r, req)
 	case len(cl.events) == 0:
 		a.fail(w, req, newRPCError(req.Version, codeNoRecording, "the recorded answer is empty"))
 	case !cl.sse:
@@ -67,10 +67,10 @@ func (a *Agent) respondAt(r *http.Request, opts Options, offset time.Duration, r
 }
 
 // getTask answers tasks/get with the task as the recording leaves it.
-func (a *Agent) getTask(w http.ResponseWriter, req a2awire.Request) {
-	rec, ok := a.catalog.tasks[req.TaskID]
+func (a *Agent) getTask(w http.ResponseWriter, r *http.Request, req a2awire.Request) {
+	rec, ok := a.fixtures().tasks[req.TaskID]
 	if !ok {
-		a.taskNotFound(w, req, "not in the recordings")
+		a.unknownTask(w, r, req)
 		return
 	}
 	task, ok := taskUpTo(rec, position{}, req.Version)
