@@ -1,12 +1,15 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"os"
+	"slices"
 	"time"
 
 	"github.com/a2aproxy/a2a-proxy/internal/console"
@@ -80,7 +83,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 const replayServeUsage = `Usage: a2a-proxy replay serve [flags] TASK_ID
-       a2a-proxy replay serve [flags] --from FILE [FILE...]
+       a2a-proxy replay serve [flags] --from FILE [FILE...] [--record-missing URL [--record-to FILE]]
 
 Serves recordings as an A2A agent of their protocol version (JSON-RPC) at the
 root of --listen: its card at /.well-known/agent-card.json, message/stream
@@ -91,7 +94,10 @@ with what the last stream did not send.
 With TASK_ID, the task from --db answers every message. With --from, the
 recordings of export files are fixtures: each message is answered by the
 recording of the same method whose user message has the same text parts, and
-another text gets a JSON-RPC error quoting it.
+another text gets a JSON-RPC error quoting it. With --record-missing, such a
+request is forwarded to the live agent at URL instead, answered live, and its
+recording appended to the first --from file (or --record-to FILE, created if
+missing), so the next run, and the same request in this run, replays it.
 
 On the agent's URL: ?speed=N divides the recorded pauses (default 1; 0: none),
 ?cut=N cuts the connection before event N, ?stall=N stops sending before it.`
@@ -103,18 +109,23 @@ func runReplayServe(ctx context.Context, args []string, stderr io.Writer) error 
 	fs.StringVar(&cfg.DB, "db", "a2a-proxy.db", "recording database to read TASK_ID from")
 	files := &stringList{}
 	fs.Var(files, "from", "export file to serve as fixtures (repeatable; files after the flags count too)")
+	fs.StringVar(&cfg.RecordMissing, "record-missing", "", "forward requests no fixture matches to the live agent at this `URL`, and append their recordings")
+	fs.StringVar(&cfg.RecordTo, "record-to", "", "with --record-missing, the `FILE` to append to (default: the first --from file); read as a fixture too, created if missing")
 	fs.StringVar(&cfg.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.Var(optionalValue{&cfg.TrustForwarded}, "trust-forwarded", "with `[=NETWORKS]`, believe X-Forwarded-Proto and X-Forwarded-Host (for the card's URL) from peers in\nthose networks; bare or =all: from every peer (default: they are ignored)")
 	operands, err := parseOperands(fs, args)
 	if err != nil {
 		return flagError(err)
 	}
-	if len(files.values) > 0 {
+	if len(files.values) > 0 || cfg.RecordTo != "" {
 		cfg.Fixtures = append(files.values, operands...)
-	} else if len(operands) == 1 {
+	} else if len(operands) == 1 && cfg.RecordMissing == "" {
 		cfg.TaskID = operands[0]
 	} else {
 		return usageErrorf("want one TASK_ID, or --from FILE...")
+	}
+	if cfg.RecordTo != "" && cfg.RecordMissing == "" {
+		return usageErrorf("--record-to needs --record-missing")
 	}
 	srv := &replayServer{Config: cfg, Stderr: stderr}
 	if err := srv.Start(ctx); err != nil {
@@ -130,6 +141,10 @@ type replayServeConfig struct {
 	DB       string
 	TaskID   string   // serve this task from DB...
 	Fixtures []string // ...or these export files
+	// RecordMissing is the live agent's URL for the requests no fixture
+	// matches; their recordings go to RecordTo, else the first fixture.
+	RecordMissing string
+	RecordTo      string
 	LogLevel string
 	// TrustForwarded is whose X-Forwarded-* headers name the card's URL, as
 	// serve's --trust-forwarded.
@@ -165,6 +180,7 @@ func (s *replayServer) Start(ctx context.Context) (err error) {
 		Strict:         strict,
 		Logger:         s.log.With("component", "replay"),
 		TrustForwarded: trust,
+		RecordMissing:  s.recordMissing(),
 	})
 	if err != nil {
 		return fmt.Errorf("replay: %w", err)
@@ -181,8 +197,29 @@ func (s *replayServer) Start(ctx context.Context) (err error) {
 	return nil
 }
 
+// recordMissing is where requests no fixture matches go, if anywhere.
+func (s *replayServer) recordMissing() *replay.RecordMissing {
+	if s.Config.RecordMissing == "" {
+		return nil
+	}
+	return &replay.RecordMissing{URL: s.Config.RecordMissing, File: cmp.Or(s.Config.RecordTo, s.Config.Fixtures[0])}
+}
+
 // recordings reads what to serve: fixtures (matched strictly) or one task.
+// The file recordings are appended to is read too, unless it is yet to be
+// made.
 func (s *replayServer) recordings(ctx context.Context) ([]*recorder.Recording, bool, error) {
+	if live := s.recordMissing(); live != nil {
+		files := slices.Clone(s.Config.Fixtures)
+		if !slices.Contains(files, live.File) {
+			files = append(files, live.File)
+		}
+		if _, err := os.Stat(live.File); errors.Is(err, os.ErrNotExist) {
+			files = slices.DeleteFunc(files, func(f string) bool { return f == live.File })
+		}
+		recs, err := replay.ReadFixtures(files...)
+		return recs, true, err
+	}
 	if len(s.Config.Fixtures) > 0 {
 		recs, err := replay.ReadFixtures(s.Config.Fixtures...)
 		return recs, true, err
