@@ -4,10 +4,12 @@ import (
 	"cmp"
 	"fmt"
 	"net/http"
+	"os"
 	"sync"
 
 	"github.com/a2aproxy/a2a-proxy/proxy"
 	"github.com/a2aproxy/a2a-proxy/recorder"
+	"github.com/gin-gonic/gin"
 )
 
 // LiveAgentName names the agent of the exchanges recorded by RecordMissing.
@@ -41,6 +43,11 @@ func newLiveAgent(opts RecordMissing, agent *Agent) (*liveAgent, error) {
 	upstream, err := proxy.NewAgent(LiveAgentName, opts.URL)
 	if err != nil {
 		return nil, fmt.Errorf("record missing: %w", err)
+	}
+	// gin's debug mode prints every route of the proxy at startup, in the
+	// tests of Go users too; GIN_MODE still wins when set (as web.New).
+	if os.Getenv(gin.EnvGinMode) == "" {
+		gin.SetMode(gin.ReleaseMode)
 	}
 	l := &liveAgent{agent: agent, open: make(map[string]*recorder.Recording)}
 	if opts.File != "" {

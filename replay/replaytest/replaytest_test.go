@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -28,7 +29,7 @@ func liveAgent(t *testing.T) (string, *atomic.Int32) {
 	var calls atomic.Int32
 	srv := httptest.NewUnstartedServer(nil)
 	url := "http://" + srv.Listener.Addr().String() + "/"
-	agent := builtinagent.NewHandler(builtinagent.Options{URL: url, StepDelay: -1})
+	agent := builtinagent.NewHandler(builtinagent.Options{URL: url, StepDelay: -1, Logger: slog.New(slog.DiscardHandler)})
 	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		calls.Add(1)
 		agent.ServeHTTP(w, r)
