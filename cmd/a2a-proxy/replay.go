@@ -145,7 +145,7 @@ type replayServeConfig struct {
 	// matches; their recordings go to RecordTo, else the first fixture.
 	RecordMissing string
 	RecordTo      string
-	LogLevel string
+	LogLevel      string
 	// TrustForwarded is whose X-Forwarded-* headers name the card's URL, as
 	// serve's --trust-forwarded.
 	TrustForwarded string
