@@ -11,4 +11,8 @@
 // costly agent once, then runs against the replay at full speed. With one
 // recording it replays that task whatever the client says; in strict mode
 // (fixtures) it matches each message to a recording by method and text.
+// With RecordMissing, a request no recording matches is forwarded to the live
+// agent through the proxy's data plane, and its recording appended to a
+// fixture file, so the fixtures grow as the tests do. Package replaytest
+// serves fixtures to Go tests.
 package replay
