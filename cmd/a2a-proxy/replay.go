@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -202,7 +201,11 @@ func (s *replayServer) recordMissing() *replay.RecordMissing {
 	if s.Config.RecordMissing == "" {
 		return nil
 	}
-	return &replay.RecordMissing{URL: s.Config.RecordMissing, File: cmp.Or(s.Config.RecordTo, s.Config.Fixtures[0])}
+	file := s.Config.RecordTo
+	if file == "" {
+		file = s.Config.Fixtures[0] // the flags require one or the other
+	}
+	return &replay.RecordMissing{URL: s.Config.RecordMissing, File: file}
 }
 
 // recordings reads what to serve: fixtures (matched strictly) or one task.

@@ -106,6 +106,13 @@ func TestReplayServeRecordMissing(t *testing.T) {
 		t.Errorf("without --record-missing: %s", got)
 	}
 
+	fresh := filepath.Join(dir, "fresh.ndjson")
+	alone := startReplayServer(t, replayServeConfig{RecordMissing: agentURL, RecordTo: fresh})
+	streamText(t, alone.URL(), "hello")
+	if n := fixtureCount(t, fresh); n != 1 {
+		t.Errorf("--record-to without --from: %d recordings, want 1", n)
+	}
+
 	var stderr bytes.Buffer
 	code := run(context.Background(), []string{"replay", "serve", "--record-to", recordTo, "--from", fixture}, io.Discard, &stderr)
 	if code != 2 || !strings.Contains(stderr.String(), "--record-to needs --record-missing") {
