@@ -22,6 +22,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/a2aproxy/a2a-proxy/recorder"
+	"github.com/a2aproxy/a2a-proxy/recorder/sqlite"
 )
 
 // benchEventsPerStream is the length of each streamed response.
@@ -118,7 +119,7 @@ func newStreamBench(b *testing.B, traced bool) *streamBench {
 	}))
 	b.Cleanup(agent.Close)
 	a, _ := NewAgent("bench", agent.URL)
-	store, err := recorder.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"), recorder.Options{})
+	store, err := sqlite.OpenRecorder(context.Background(), filepath.Join(b.TempDir(), "bench.db"), recorder.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -28,21 +28,23 @@ func (ev *Event) doc(maybeSSE bool) EventDoc {
 		ContextID:  ev.ContextID,
 		ArtifactID: ev.ArtifactID,
 		Flag:       ev.Flag,
-		Data:       eventDocument(ev.Raw, maybeSSE),
+		Data:       EventDocument(ev.Raw, maybeSSE),
 		Raw:        ev.Raw,
 	}
 }
 
-// eventDocument returns the JSON document an event carries: the recorded
-// bytes when they are JSON (a unary body), else, when the event may be an SSE
-// block, the block's data; anything that is not JSON becomes a JSON string.
-func eventDocument(raw []byte, maybeSSE bool) json.RawMessage {
+// EventDocument returns the JSON document an event carries (EventDoc.Data):
+// the recorded bytes when they are JSON (a unary body), else, when the event
+// may be an SSE block, the block's data; anything that is not JSON becomes a
+// JSON string. A backend reading events passes maybeSSE true when the
+// exchange streamed or is not over yet.
+func EventDocument(raw []byte, maybeSSE bool) json.RawMessage {
 	if json.Valid(raw) { // an SSE block never is: it starts with a field name
 		return raw
 	}
 	if maybeSSE {
 		if data, ok := sseData(raw); ok {
-			return jsonOrString(data)
+			return JSONOrString(data)
 		}
 	}
 	return jsonString(raw)
@@ -54,7 +56,9 @@ func sseData(block []byte) ([]byte, bool) {
 	return f.Data, ok && len(f.Data) > 0
 }
 
-func jsonOrString(b []byte) json.RawMessage {
+// JSONOrString returns b when it is a JSON document, else b as a JSON string
+// (ExchangeDoc.RequestBody).
+func JSONOrString(b []byte) json.RawMessage {
 	if json.Valid(b) {
 		return b
 	}

@@ -27,8 +27,8 @@ func TestEventDocument(t *testing.T) {
 		{"not UTF-8", "data: \xff\n\n", true, `"\ufffd"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := string(eventDocument([]byte(tc.raw), tc.maybeSSE)); got != tc.want {
-				t.Errorf("eventDocument(%q) = %s, want %s", tc.raw, got, tc.want)
+			if got := string(EventDocument([]byte(tc.raw), tc.maybeSSE)); got != tc.want {
+				t.Errorf("EventDocument(%q) = %s, want %s", tc.raw, got, tc.want)
 			}
 		})
 	}
@@ -86,7 +86,7 @@ func TestTruncateKeepsRunesWhole(t *testing.T) {
 
 func TestCursorRoundTrip(t *testing.T) {
 	for _, id := range []string{"task-1", "with/slash", ""} {
-		ns, gotID, err := decodeCursor(encodeCursor(1234567890123, id))
+		ns, gotID, err := DecodeCursor(EncodeCursor(1234567890123, id))
 		if err != nil || ns != 1234567890123 || gotID != id {
 			t.Errorf("cursor of %q decodes to %d %q %v", id, ns, gotID, err)
 		}

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"cmp"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,10 +12,6 @@ import (
 	"slices"
 	"time"
 )
-
-// ErrExists is returned by Import for an exchange the store already holds:
-// the file was imported before, or recorded here.
-var ErrExists = errors.New("already recorded")
 
 // FormatError is a line of an NDJSON recording file that cannot be read.
 type FormatError struct {
@@ -204,88 +199,17 @@ func decodeStrict(line []byte, v any) error {
 	return nil
 }
 
-// ImportResult counts what Import wrote.
-type ImportResult struct {
-	Recordings int
-	Exchanges  int
-	Events     int
-}
-
-// Import writes recordings into the store in one transaction: every exchange
-// and event, or nothing. Task rows are derived from them as the writer does
-// for live traffic. An exchange the store already holds fails the whole
-// import with ErrExists; an exchange or event that appears in several of the
-// recordings (an exchange linked to two tasks of an exported context) is
-// written once, and must be the same each time.
-//
-// The transaction runs on the writer's own connection, between two of its
-// batches: database/sql hands that single connection to one user at a time,
-// so the import never meets SQLITE_BUSY and live recording waits for it at
-// most as long as the import takes. Imported events do not reach OnCommit.
-func (s *Store) Import(ctx context.Context, recs []*Recording) (ImportResult, error) {
-	items, res, err := importItems(recs)
-	if err != nil {
-		return ImportResult{}, err
-	}
-	s.sendMu.RLock() // Close waits for the import before closing the connection
-	defer s.sendMu.RUnlock()
-	if s.closed {
-		return ImportResult{}, fmt.Errorf("import: %w", errClosed)
-	}
-	tx, err := s.writer.db.BeginTx(ctx, nil)
-	if err != nil {
-		return ImportResult{}, fmt.Errorf("import: begin: %w", err)
-	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-
-	for _, it := range items {
-		if it.start == nil {
-			continue
-		}
-		var exists bool
-		err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM exchanges WHERE id = ?)`, it.start.ID).Scan(&exists)
-		if err != nil {
-			return ImportResult{}, fmt.Errorf("import: check exchange %s: %w", it.start.ID, err)
-		}
-		if exists {
-			return ImportResult{}, fmt.Errorf("import exchange %s: %w", it.start.ID, ErrExists)
-		}
-	}
-	st := s.writer.stmts.in(tx)
-	rollup := newTaskRollup()
-	for _, it := range items {
-		switch {
-		case it.start != nil:
-			err = st.insertExchange(it.start)
-			rollup.addExchange(it.start)
-		case it.event != nil:
-			err = st.insertEvent(it.event)
-			rollup.addEvent(it.event)
-		case it.end != nil:
-			err = st.finishExchange(it.end, s.log)
-		}
-		if err != nil {
-			return ImportResult{}, fmt.Errorf("import: %w", err)
-		}
-	}
-	if err := rollup.write(st, nil); err != nil {
-		return ImportResult{}, fmt.Errorf("import: %w", err)
-	}
-	s.tasksGen.Add(1) // before the connection is released: the writer's task cache is stale
-	if err := tx.Commit(); err != nil {
-		return ImportResult{}, fmt.Errorf("import: commit: %w", err)
-	}
-	return res, nil
-}
-
-// importItems turns recordings into writer items, each exchange and event
-// once, in the order the proxy would have queued them (by time), so that the
-// task rows come out as they did when the traffic was recorded.
-func importItems(recs []*Recording) ([]item, ImportResult, error) {
+// ImportBatch turns recordings into the Batch a backend's Import commits:
+// each exchange and event once, in the order the proxy would have queued them
+// (by time), with the task rollup the writer would have computed, so that the
+// task rows come out as they did when the traffic was recorded. It fails on
+// an exchange or event that differs between recordings, and on an event of
+// an exchange its recording does not list.
+func ImportBatch(recs []*Recording) (*Batch, ImportResult, error) {
 	type timed struct {
 		at   time.Time
 		rank int // at equal times: a start, then events, then an end
-		it   item
+		it   Item
 	}
 	var all []timed
 	exchanges := make(map[string]*RecordedExchange)
@@ -302,9 +226,9 @@ func importItems(recs []*Recording) ([]item, ImportResult, error) {
 			}
 			exchanges[x.ID] = x
 			res.Exchanges++
-			all = append(all, timed{at: x.StartedAt, rank: 0, it: item{start: &x.Exchange}})
+			all = append(all, timed{at: x.StartedAt, rank: 0, it: Item{Start: &x.Exchange}})
 			if x.End != nil {
-				all = append(all, timed{at: x.End.EndedAt, rank: 2, it: item{end: x.End}})
+				all = append(all, timed{at: x.End.EndedAt, rank: 2, it: Item{End: x.End}})
 			}
 		}
 		for i := range rec.Events {
@@ -321,15 +245,23 @@ func importItems(recs []*Recording) ([]item, ImportResult, error) {
 			}
 			events[key] = ev
 			res.Events++
-			all = append(all, timed{at: ev.At, rank: 1, it: item{event: ev}})
+			all = append(all, timed{at: ev.At, rank: 1, it: Item{Event: ev}})
 		}
 	}
 	slices.SortStableFunc(all, func(a, b timed) int {
 		return cmp.Or(a.at.Compare(b.at), cmp.Compare(a.rank, b.rank))
 	})
-	items := make([]item, len(all))
+	b := &Batch{Items: make([]Item, len(all))}
+	rollup := newTaskRollup()
 	for i, t := range all {
-		items[i] = t.it
+		b.Items[i] = t.it
+		switch {
+		case t.it.Start != nil:
+			rollup.addExchange(t.it.Start)
+		case t.it.Event != nil:
+			rollup.addEvent(t.it.Event)
+		}
 	}
-	return items, res, nil
+	rollup.fill(b)
+	return b, res, nil
 }

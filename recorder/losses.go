@@ -18,12 +18,13 @@ const (
 	LossDiskFull     LossReason = "disk_full"     // the file system holding the database is full
 	LossLocked       LossReason = "locked"        // another process held the database locked past the busy timeout
 	LossUnwritable   LossReason = "unwritable"    // the database became read-only or could not be opened for writing
+	LossUnreachable  LossReason = "unreachable"   // the store could not be reached until the recorder closed
 	LossCommitFailed LossReason = "commit_failed" // any other failed write
 	LossClosed       LossReason = "closed"        // sent after the recorder was closed
 )
 
 // lossReasons lists every reason, in the order they are reported.
-var lossReasons = [...]LossReason{LossBufferFull, LossDiskFull, LossLocked, LossUnwritable, LossCommitFailed, LossClosed}
+var lossReasons = [...]LossReason{LossBufferFull, LossDiskFull, LossLocked, LossUnwritable, LossUnreachable, LossCommitFailed, LossClosed}
 
 // LossReasons returns every reason, so that a metric can report each from
 // the start, at zero.

@@ -2,8 +2,20 @@ package recorder
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"time"
+)
+
+var (
+	// ErrNotFound is returned by the read methods for an unknown id.
+	ErrNotFound = errors.New("not found")
+	// ErrInvalidFilter is returned by ListTasks for a negative limit or a
+	// cursor it did not issue.
+	ErrInvalidFilter = errors.New("invalid task filter")
+	// ErrExists is returned by Import for an exchange the store already
+	// holds: the file was imported before, or recorded here.
+	ErrExists = errors.New("already recorded")
 )
 
 // Mode says what the recorder does when its queue is full.
@@ -33,6 +45,10 @@ const (
 	// had not committed are lost.
 	OutcomeInterrupted = "interrupted"
 )
+
+// InterruptedError is the error stored on the exchanges that a crash left
+// open, with OutcomeInterrupted.
+const InterruptedError = "the recorder stopped before the exchange ended (crash or kill); events not yet committed are lost"
 
 // Event flags: what was odd about a recorded event. Empty means a well-formed event.
 const (
@@ -184,4 +200,19 @@ type TaskDetail struct {
 type ContextDetail struct {
 	ContextID string        `json:"contextId"`
 	Tasks     []TaskSummary `json:"tasks"`
+}
+
+// AgentCount is what has been recorded of one agent.
+type AgentCount struct {
+	Tasks     int       `json:"tasks"`
+	Exchanges int       `json:"exchanges"`
+	Events    int       `json:"events"`   // seen in its finished exchanges
+	LastSeen  time.Time `json:"lastSeen"` // start of its latest exchange
+}
+
+// ImportResult counts what Import wrote.
+type ImportResult struct {
+	Recordings int
+	Exchanges  int
+	Events     int
 }

@@ -40,12 +40,13 @@ type queue struct {
 	head    int
 	bytes   int64 // budget spent by items[head:]
 	limit   int64
-	flushes int  // flush markers among items[head:]
+	flushes int  // flush and import markers among items[head:]
 	closed  bool // no more items; the writer drains what is left
 	// want, when > 0, is how many items the waiting writer needs before it
 	// is woken (a flush or Close wakes it at once).
 	want int
 	wake chan struct{} // size 1: a send never blocks
+	done chan struct{} // closed by close
 	room sync.Cond     // lossless senders wait here for budget
 	// roomWaiters counts the senders waiting on room, so that the writer
 	// broadcasts only when someone listens.
@@ -53,7 +54,7 @@ type queue struct {
 }
 
 func newQueue(limit int64) *queue {
-	q := &queue{limit: limit, wake: make(chan struct{}, 1)}
+	q := &queue{limit: limit, wake: make(chan struct{}, 1), done: make(chan struct{})}
 	q.room.L = &q.mu
 	return q
 }
@@ -100,10 +101,10 @@ func (q *queue) putEvent(it item, wait bool) error {
 func (q *queue) push(it item) {
 	q.items = append(q.items, it)
 	q.bytes += it.size()
-	if it.flushed != nil {
+	if it.marker() {
 		q.flushes++
 	}
-	if q.want > 0 && (len(q.items)-q.head >= q.want || it.flushed != nil) {
+	if q.want > 0 && (len(q.items)-q.head >= q.want || it.marker()) {
 		q.want = 0
 		q.signal()
 	}
@@ -121,10 +122,26 @@ func (q *queue) signal() {
 // what is queued.
 func (q *queue) close() {
 	q.mu.Lock()
+	if !q.closed {
+		close(q.done)
+	}
 	q.closed = true
 	q.room.Broadcast()
 	q.mu.Unlock()
 	q.signal()
+}
+
+// sleep waits for d, and reports false if the queue was closed first (or
+// already).
+func (q *queue) sleep(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-q.done:
+		return false
+	}
 }
 
 // ready reports whether the writer has n items, a flush or the end to act on,
@@ -172,7 +189,7 @@ func (q *queue) take(batch []item, n int) ([]item, bool) {
 	batch = append(batch, queued...)
 	for _, it := range queued {
 		q.bytes -= it.size()
-		if it.flushed != nil {
+		if it.marker() {
 			q.flushes--
 		}
 	}

@@ -1,61 +1,29 @@
 package recorder
 
-// taskRollup gathers what one batch changes in the tasks and exchange_tasks
-// tables, so that each task row is written once per batch rather than once
-// per event.
+import "time"
+
+// taskRollup gathers what one batch changes in the tasks, so that each task
+// row is written once per batch rather than once per event. The domain
+// computes it; backends only persist it (Batch.Tasks, Batch.Links).
 type taskRollup struct {
-	tasks map[string]*taskChange
-	order []*taskChange // first touched first, for deterministic writes
-	links map[taskLink]struct{}
-	// linkOrder keeps batch order: the first new link of a task names its
-	// first exchange.
-	linkOrder []taskLink
+	tasks map[string]*pendingTask
+	order []*pendingTask // first touched first, for deterministic writes
+	links map[TaskLink]struct{}
+	// linkOrder keeps batch order: the first link of a task names its first
+	// exchange.
+	linkOrder []TaskLink
 }
 
-// taskChange is one batch's contribution to a task row.
-type taskChange struct {
-	taskID          string
-	contextID       string
-	agent           string
-	firstSeen       int64
-	lastSeen        int64
-	state           string // latest non-empty
-	events          int
-	exchanges       int      // new links, known once the links are written
-	firstExchangeID string   // first new link, if any
-	statusEvents    []*Event // events carrying a task status, oldest first
-}
-
-type taskLink struct{ taskID, exchangeID string }
-
-// taskKeys are the indexed columns of a task row.
-type taskKeys struct {
-	contextID string
-	agent     string
-	firstSeen int64
-	state     string
-}
-
-// merge applies a batch's changes to the stored keys: the first context and
-// agent known stick, first seen only moves back, the latest state wins.
-func (k taskKeys) merge(c *taskChange) taskKeys {
-	if k.contextID == "" {
-		k.contextID = c.contextID
-	}
-	if k.agent == "" {
-		k.agent = c.agent
-	}
-	k.firstSeen = min(k.firstSeen, c.firstSeen)
-	if c.state != "" {
-		k.state = c.state
-	}
-	return k
+// pendingTask is a TaskChange being gathered.
+type pendingTask struct {
+	TaskChange
+	statusEvents []*Event // events carrying a task status, oldest first
 }
 
 func newTaskRollup() taskRollup {
 	return taskRollup{
-		tasks: make(map[string]*taskChange),
-		links: make(map[taskLink]struct{}),
+		tasks: make(map[string]*pendingTask),
+		links: make(map[TaskLink]struct{}),
 	}
 }
 
@@ -72,7 +40,7 @@ func (r *taskRollup) addExchange(ex *Exchange) {
 	if ex.TaskID == "" {
 		return
 	}
-	c := r.touch(ex.TaskID, ex.ID, unixNano(ex.StartedAt))
+	c := r.touch(ex.TaskID, ex.ID, ex.StartedAt)
 	c.fill(ex.ContextID, ex.Agent)
 }
 
@@ -81,41 +49,45 @@ func (r *taskRollup) addEvent(ev *Event) {
 	if ev.TaskID == "" {
 		return
 	}
-	c := r.touch(ev.TaskID, ev.ExchangeID, unixNano(ev.At))
+	c := r.touch(ev.TaskID, ev.ExchangeID, ev.At)
 	c.fill(ev.ContextID, ev.Agent)
-	c.events++
+	c.Events++
 	if ev.State != "" {
-		c.state = ev.State
+		c.State = ev.State
 	}
 	if carriesStatus(ev.Kind) {
 		c.statusEvents = append(c.statusEvents, ev)
 	}
 }
 
-func (r *taskRollup) touch(taskID, exchangeID string, at int64) *taskChange {
-	link := taskLink{taskID: taskID, exchangeID: exchangeID}
+func (r *taskRollup) touch(taskID, exchangeID string, at time.Time) *pendingTask {
+	link := TaskLink{TaskID: taskID, ExchangeID: exchangeID}
 	if _, ok := r.links[link]; !ok {
 		r.links[link] = struct{}{}
 		r.linkOrder = append(r.linkOrder, link)
 	}
 	c, ok := r.tasks[taskID]
 	if !ok {
-		c = &taskChange{taskID: taskID, firstSeen: at, lastSeen: at}
+		c = &pendingTask{TaskChange: TaskChange{TaskID: taskID, FirstSeen: at, LastSeen: at, FirstExchangeID: exchangeID}}
 		r.tasks[taskID] = c
 		r.order = append(r.order, c)
 		return c
 	}
-	c.firstSeen = min(c.firstSeen, at)
-	c.lastSeen = max(c.lastSeen, at)
+	if at.Before(c.FirstSeen) {
+		c.FirstSeen = at
+	}
+	if at.After(c.LastSeen) {
+		c.LastSeen = at
+	}
 	return c
 }
 
-func (c *taskChange) fill(contextID, agent string) {
-	if c.contextID == "" {
-		c.contextID = contextID
+func (c *pendingTask) fill(contextID, agent string) {
+	if c.ContextID == "" {
+		c.ContextID = contextID
 	}
-	if c.agent == "" {
-		c.agent = agent
+	if c.Agent == "" {
+		c.Agent = agent
 	}
 }
 
@@ -123,7 +95,7 @@ func (c *taskChange) fill(contextID, agent string) {
 // to keep the one stored. It looks from the newest event back, so that at
 // most the events after the last one with text are parsed when their sender
 // did not extract the text.
-func (c *taskChange) lastMessage() string {
+func (c *pendingTask) lastMessage() string {
 	for i := len(c.statusEvents) - 1; i >= 0; i-- {
 		if text := statusText(c.statusEvents[i]); text != "" {
 			return text
@@ -132,27 +104,13 @@ func (c *taskChange) lastMessage() string {
 	return ""
 }
 
-// write writes the links, then the task rows with the links' counts. known
-// is passed on to upsertTask.
-func (r *taskRollup) write(st statements, known *storedTasks) error {
-	for _, link := range r.linkOrder {
-		added, err := st.linkTask(link)
-		if err != nil {
-			return err
-		}
-		if !added {
-			continue
-		}
-		c := r.tasks[link.taskID]
-		c.exchanges++
-		if c.firstExchangeID == "" {
-			c.firstExchangeID = link.exchangeID
-		}
-	}
+// fill sets b's Tasks and Links from what was added, reusing their arrays.
+func (r *taskRollup) fill(b *Batch) {
+	b.Tasks = b.Tasks[:0]
 	for _, c := range r.order {
-		if err := st.upsertTask(c, known); err != nil {
-			return err
-		}
+		change := c.TaskChange
+		change.LastMessage = c.lastMessage()
+		b.Tasks = append(b.Tasks, change)
 	}
-	return nil
+	b.Links = append(b.Links[:0], r.linkOrder...)
 }

@@ -2,20 +2,21 @@ package recorder
 
 import (
 	"context"
-	"database/sql"
-	"errors"
-	"fmt"
 	"log/slog"
-	"sync/atomic"
 	"time"
 )
 
-// writer is the only goroutine that writes to the database. It commits the
+// Backoff of the writer while the store is unreachable.
+const (
+	retryFirst = 50 * time.Millisecond
+	retryMax   = 5 * time.Second
+)
+
+// writer is the only goroutine that writes to the backend. It commits the
 // queue in batches: up to batchSize items, or what arrived within interval of
 // the batch's first item, in one transaction.
 type writer struct {
-	db        *sql.DB
-	stmts     statements
+	backend   Backend
 	queue     *queue
 	batchSize int
 	interval  time.Duration
@@ -24,7 +25,7 @@ type writer struct {
 	counters  *counters
 	losses    *lossCounter
 	rollup    taskRollup
-	known     *storedTasks
+	batch     Batch // reused by every commit
 	// lostEvents counts, per open exchange, the events the writer could not
 	// store: added to the exchange's dropped_events when its end is written,
 	// so that its recording shows as incomplete.
@@ -35,14 +36,9 @@ type writer struct {
 	lostStarts map[string]LossReason
 }
 
-func newWriter(ctx context.Context, db *sql.DB, q *queue, opts Options, c *counters, losses *lossCounter, tasksGen *atomic.Uint64) (*writer, error) {
-	stmts, err := prepareStatements(ctx, db)
-	if err != nil {
-		return nil, err
-	}
+func newWriter(backend Backend, q *queue, opts Options, c *counters, losses *lossCounter) *writer {
 	return &writer{
-		db:         db,
-		stmts:      stmts,
+		backend:    backend,
 		queue:      q,
 		batchSize:  opts.BatchSize,
 		interval:   opts.FlushInterval,
@@ -51,10 +47,9 @@ func newWriter(ctx context.Context, db *sql.DB, q *queue, opts Options, c *count
 		counters:   c,
 		losses:     losses,
 		rollup:     newTaskRollup(),
-		known:      newStoredTasks(tasksGen),
 		lostEvents: map[string]int{},
 		lostStarts: map[string]LossReason{},
-	}, nil
+	}
 }
 
 // run writes batches until the queue is closed and drained.
@@ -64,8 +59,8 @@ func (w *writer) run() {
 	timer.Stop()
 	for {
 		w.queue.waitFor(1, nil)
-		// A batch has begun: give it the interval to fill, unless a flush
-		// or Close wants it now.
+		// A batch has begun: give it the interval to fill, unless a flush,
+		// an import or Close wants it now.
 		timer.Reset(w.interval)
 		w.queue.waitFor(w.batchSize, timer.C)
 		timer.Stop()
@@ -81,28 +76,76 @@ func (w *writer) run() {
 	}
 }
 
-// write commits batch. If the batch fails as a whole for a reason of its
-// own (not the disk, a lock or the file), its items are retried one per
+// write commits batch, running the imports it holds in their place: after
+// what was queued before them, before what was queued after.
+func (w *writer) write(batch []item) {
+	from := 0
+	for i, it := range batch {
+		if it.imp != nil {
+			w.writeItems(batch[from:i])
+			w.runImport(it.imp)
+			from = i + 1
+		}
+	}
+	w.writeItems(batch[from:])
+}
+
+func (w *writer) runImport(job *importJob) {
+	res, err := w.backend.Import(job.ctx, job.recs)
+	job.done <- importDone{res: res, err: err}
+}
+
+// writeItems commits items. If they fail as a whole for a reason of their
+// own (not the disk, a lock or the store), they are retried one per
 // transaction so that one bad item does not lose the others. Every item lost
 // is counted by reason and, for events, marked on its exchange.
-func (w *writer) write(batch []item) {
-	batch = w.skipLostStarts(batch)
-	if err := w.commit(batch); err != nil {
-		reason := lossReason(err)
+func (w *writer) writeItems(items []item) {
+	if len(items) == 0 {
+		return
+	}
+	items = w.skipLostStarts(items)
+	if err := w.commitRetrying(items); err != nil {
+		reason := w.lossReason(err)
 		if reason != LossCommitFailed {
-			w.lose(batch, reason, err)
+			w.lose(items, reason, err)
 		} else {
-			for i := range batch {
-				if err := w.commit(batch[i : i+1]); err != nil {
-					w.lose(batch[i:i+1], lossReason(err), err)
+			for i := range items {
+				if err := w.commitRetrying(items[i : i+1]); err != nil {
+					w.lose(items[i:i+1], w.lossReason(err), err)
 				}
 			}
 		}
 	}
-	for _, it := range batch {
+	for _, it := range items {
 		if it.flushed != nil {
 			close(it.flushed)
 		}
+	}
+}
+
+func (w *writer) lossReason(err error) LossReason {
+	if w.backend.Retryable(err) {
+		return LossUnreachable
+	}
+	return w.backend.LossReason(err)
+}
+
+// commitRetrying commits items, and while the backend says the store is
+// unreachable, tries the same items again with backoff: new items keep
+// queueing in the byte budget meanwhile, and only what overflows it is lost.
+// Once the recorder is closing, it tries once more and gives up.
+func (w *writer) commitRetrying(items []item) error {
+	delay := retryFirst
+	for {
+		err := w.commit(items)
+		if err == nil || !w.backend.Retryable(err) {
+			return err
+		}
+		w.log.Warn("recorder store unreachable, retrying", "err", err, "retry_in", delay)
+		if !w.queue.sleep(delay) {
+			return w.commit(items)
+		}
+		delay = min(2*delay, retryMax)
 	}
 }
 
@@ -141,14 +184,14 @@ func (w *writer) markLost(end *ExchangeEnd) *ExchangeEnd {
 }
 
 // skipLostStarts removes the events and ends of exchanges whose start was
-// lost, counting them lost for the same reason; it returns batch when there
+// lost, counting them lost for the same reason; it returns items when there
 // are none, which is almost always.
-func (w *writer) skipLostStarts(batch []item) []item {
+func (w *writer) skipLostStarts(items []item) []item {
 	if len(w.lostStarts) == 0 {
-		return batch
+		return items
 	}
-	kept := batch[:0:0]
-	for _, it := range batch {
+	kept := items[:0:0]
+	for _, it := range items {
 		id := ""
 		switch {
 		case it.event != nil:
@@ -170,64 +213,41 @@ func (w *writer) skipLostStarts(batch []item) []item {
 	return kept
 }
 
-// commit writes batch in one transaction.
-func (w *writer) commit(batch []item) (err error) {
-	if !hasWrites(batch) {
-		return nil
-	}
-	tx, err := w.db.Begin()
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	w.known.sync()
-	defer func() {
-		if err != nil {
-			w.known.forget() // it learned what the rollback undid
-		}
-	}()
-
-	st := w.stmts.in(tx)
+// commit hands items to the backend as one Batch, with their task rollup.
+func (w *writer) commit(items []item) error {
+	b := &w.batch
+	b.Items = b.Items[:0]
 	w.rollup.reset()
-	for _, it := range batch {
+	for _, it := range items {
 		switch {
 		case it.start != nil:
-			err = st.insertExchange(it.start)
+			b.Items = append(b.Items, Item{Start: it.start})
 			w.rollup.addExchange(it.start)
 		case it.event != nil:
-			err = st.insertEvent(it.event)
+			b.Items = append(b.Items, Item{Event: it.event})
 			w.rollup.addEvent(it.event)
 		case it.end != nil:
-			err = st.finishExchange(w.markLost(it.end), w.log)
-		}
-		if err != nil {
-			return err
+			b.Items = append(b.Items, Item{End: w.markLost(it.end)})
 		}
 	}
-	if err := w.rollup.write(st, w.known); err != nil {
+	if len(b.Items) == 0 {
+		return nil
+	}
+	w.rollup.fill(b)
+	err := w.backend.Commit(context.Background(), b)
+	clear(b.Items) // let the events' bytes go
+	if err != nil {
 		return err
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	w.committed(batch)
+	w.committed(items)
 	return nil
 }
 
-func hasWrites(batch []item) bool {
-	for _, it := range batch {
-		if it.flushed == nil {
-			return true
-		}
-	}
-	return false
-}
-
 // committed counts the batch's events and hands them to OnCommit.
-func (w *writer) committed(batch []item) {
+func (w *writer) committed(items []item) {
 	var events []Event
 	var n uint64
-	for _, it := range batch {
+	for _, it := range items {
 		if it.end != nil && len(w.lostEvents) > 0 {
 			delete(w.lostEvents, it.end.ExchangeID) // marked
 		}
@@ -243,10 +263,4 @@ func (w *writer) committed(batch []item) {
 	if len(events) > 0 {
 		w.onCommit(events)
 	}
-}
-
-// close releases the statements and the write connection; the writer must
-// have stopped.
-func (w *writer) close() error {
-	return errors.Join(w.stmts.close(), closeDB("writer", w.db))
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/a2aproxy/a2a-proxy/internal/a2awire"
 	"github.com/a2aproxy/a2a-proxy/recorder"
+	"github.com/a2aproxy/a2a-proxy/recorder/sqlite"
 	"github.com/a2aproxy/a2a-proxy/replay"
 )
 
@@ -183,7 +184,7 @@ func BenchmarkReplayFromSQLite(b *testing.B) {
 
 func benchmarkReplayFromSQLite(b *testing.B, events int, parallel bool) {
 	ctx := context.Background()
-	store, err := recorder.Open(ctx, filepath.Join(b.TempDir(), "bench.db"), recorder.Options{})
+	store, err := sqlite.OpenRecorder(ctx, filepath.Join(b.TempDir(), "bench.db"), recorder.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

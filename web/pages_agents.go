@@ -26,12 +26,6 @@ type Directory interface {
 	Card(ctx context.Context, name string, base *url.URL) (json.RawMessage, error)
 }
 
-// AgentCounter counts what was recorded of each agent. If the Store
-// implements it (*recorder.Store does), the agents page shows the counts.
-type AgentCounter interface {
-	AgentCounts(ctx context.Context) (map[string]recorder.AgentCount, error)
-}
-
 // cardTimeout bounds the card fetches of one agents page: an agent that
 // does not answer by then is shown as unreachable.
 const cardTimeout = 3 * time.Second
@@ -101,13 +95,10 @@ func (i cardInterface) Binding() string { return cmp.Or(i.ProtocolBinding, i.Tra
 // proxy serves it, whether it answers, and what was recorded of it.
 func (s *Server) agentsPage(c *gin.Context) {
 	ctx := c.Request.Context()
-	var counts map[string]recorder.AgentCount
-	if counter, ok := s.store.(AgentCounter); ok {
-		var err error
-		if counts, err = counter.AgentCounts(ctx); err != nil {
-			_ = c.Error(err)
-			return
-		}
+	counts, err := s.store.AgentCounts(ctx)
+	if err != nil {
+		_ = c.Error(err)
+		return
 	}
 	var agents []agentView
 	if s.ui.agents != nil {

@@ -25,7 +25,7 @@ type Recordings interface {
 	ContextRecordings(ctx context.Context, contextID string) ([]*recorder.Recording, error)
 }
 
-var _ Recordings = (*recorder.Store)(nil)
+var _ Recordings = recorder.Reader(nil)
 
 // replayRoutes serves replays and exports of recordings.
 type replayRoutes struct {

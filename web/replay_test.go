@@ -17,14 +17,15 @@ import (
 	"github.com/tmaxmax/go-sse"
 
 	"github.com/a2aproxy/a2a-proxy/recorder"
+	"github.com/a2aproxy/a2a-proxy/recorder/sqlite"
 	"github.com/a2aproxy/a2a-proxy/web"
 )
 
 // recordForReplay records task-r: a three-event v0.3 stream, then a
 // tasks/get, and returns the store.
-func recordForReplay(t *testing.T) *recorder.Store {
+func recordForReplay(t *testing.T) *recorder.Recorder {
 	t.Helper()
-	s, err := recorder.Open(context.Background(), filepath.Join(t.TempDir(), "replay.db"), recorder.Options{})
+	s, err := sqlite.OpenRecorder(context.Background(), filepath.Join(t.TempDir(), "replay.db"), recorder.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +61,7 @@ func recordForReplay(t *testing.T) *recorder.Store {
 	return s
 }
 
-func replayServer(t *testing.T, token string) (*httptest.Server, *recorder.Store) {
+func replayServer(t *testing.T, token string) (*httptest.Server, *recorder.Recorder) {
 	t.Helper()
 	store := recordForReplay(t)
 	return newServer(t, web.Options{Store: store, Recordings: store, Token: token}), store

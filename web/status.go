@@ -17,7 +17,7 @@ type RecorderHealth interface {
 	Losses() recorder.Losses
 }
 
-var _ RecorderHealth = (*recorder.Store)(nil)
+var _ RecorderHealth = (*recorder.Recorder)(nil)
 
 // statusDoc is the answer of GET /api/status.
 type statusDoc struct {

@@ -17,14 +17,17 @@ import (
 	"github.com/a2aproxy/a2a-proxy/recorder"
 )
 
-// Store is what the API reads recordings from.
+// Store is what the API and the pages read recordings from: a subset of
+// recorder.Reader.
 type Store interface {
 	ListTasks(ctx context.Context, f recorder.TaskFilter) (recorder.TaskPage, error)
 	GetTask(ctx context.Context, taskID string) (*recorder.TaskDetail, error)
 	GetContext(ctx context.Context, contextID string) (*recorder.ContextDetail, error)
+	// AgentCounts counts what was recorded of each agent, for the agents page.
+	AgentCounts(ctx context.Context) (map[string]recorder.AgentCount, error)
 }
 
-var _ Store = (*recorder.Store)(nil)
+var _ Store = recorder.Reader(nil)
 
 // Options configure a Server.
 type Options struct {

@@ -18,6 +18,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/a2aproxy/a2a-proxy/recorder"
+	"github.com/a2aproxy/a2a-proxy/recorder/sqlite"
 	"github.com/a2aproxy/a2a-proxy/web"
 )
 
@@ -25,9 +26,9 @@ var t0 = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 
 // newStore returns a store holding three tasks: task-1 and task-3 of agent
 // alpha in context ctx-a, task-2 of agent beta in ctx-b.
-func newStore(t *testing.T) *recorder.Store {
+func newStore(t *testing.T) *recorder.Recorder {
 	t.Helper()
-	s, err := recorder.Open(context.Background(), filepath.Join(t.TempDir(), "web.db"), recorder.Options{})
+	s, err := sqlite.OpenRecorder(context.Background(), filepath.Join(t.TempDir(), "web.db"), recorder.Options{})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
@@ -45,7 +46,7 @@ func newStore(t *testing.T) *recorder.Store {
 	return s
 }
 
-func record(s *recorder.Store, exID, taskID, agent, contextID, state string, start time.Time) {
+func record(s *recorder.Recorder, exID, taskID, agent, contextID, state string, start time.Time) {
 	s.StartExchange(&recorder.Exchange{ID: exID, Agent: agent, Method: "message/stream", StartedAt: start, TraceID: "trace-" + exID})
 	data := fmt.Sprintf(`{"jsonrpc":"2.0","id":1,"result":{"kind":"status-update","taskId":%q,"contextId":%q,"status":{"state":%q}}}`, taskID, contextID, state)
 	s.RecordEvent(&recorder.Event{
@@ -278,6 +279,10 @@ func (f *fakeStore) GetTask(ctx context.Context, id string) (*recorder.TaskDetai
 
 func (f *fakeStore) GetContext(ctx context.Context, id string) (*recorder.ContextDetail, error) {
 	return f.GetContextFn(ctx, id)
+}
+
+func (f *fakeStore) AgentCounts(context.Context) (map[string]recorder.AgentCount, error) {
+	return nil, nil
 }
 
 func TestInternalErrorsDoNotLeak(t *testing.T) {

@@ -115,7 +115,7 @@ imports nothing, and neither does one whose exchanges are already recorded.`, st
 	if err != nil {
 		return err
 	}
-	store, err := recorder.Open(ctx, *db, recorder.Options{})
+	store, err := openRecorder(ctx, *db, recorder.Options{})
 	if err != nil {
 		return fmt.Errorf("open recording database: %w", err)
 	}

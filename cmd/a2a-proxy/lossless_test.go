@@ -119,7 +119,7 @@ func TestKillThenRestartClosesOpenExchanges(t *testing.T) {
 	}
 
 	ctx := context.Background()
-	store, err := recorder.Open(ctx, db, recorder.Options{})
+	store, err := openRecorder(ctx, db, recorder.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

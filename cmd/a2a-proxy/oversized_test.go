@@ -178,7 +178,7 @@ func procMemory(t *testing.T, pid int) (rss, hwm int64) {
 func waitStored(t *testing.T, db, taskID string) {
 	t.Helper()
 	ctx := context.Background()
-	store, err := recorder.Open(ctx, db, recorder.Options{})
+	store, err := openRecorder(ctx, db, recorder.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +207,7 @@ func waitStored(t *testing.T, db, taskID string) {
 func storedStreamEvents(t *testing.T, db, taskID string) []recorder.EventDoc {
 	t.Helper()
 	ctx := context.Background()
-	store, err := recorder.Open(ctx, db, recorder.Options{})
+	store, err := openRecorder(ctx, db, recorder.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -67,7 +67,7 @@ type Server struct {
 
 	log       *slog.Logger
 	telemetry *telemetry
-	store     *recorder.Store
+	store     *recorder.Recorder
 	live      *web.Feed // the recorder's committed events, for the admin plane's live pages
 	proxy     *proxy.Proxy
 	data      *server
@@ -137,7 +137,7 @@ func (s *Server) Start(ctx context.Context) (err error) {
 	}()
 
 	s.live = web.NewFeed()
-	s.store, err = recorder.Open(ctx, cfg.DB, recorder.Options{
+	s.store, err = openRecorder(ctx, cfg.DB, recorder.Options{
 		Mode: recorder.Mode(cfg.RecordMode), BufferBytes: int64(cfg.RecordBuffer), Logger: s.log, OnCommit: s.live.Publish,
 	})
 	if err != nil {
@@ -272,7 +272,7 @@ func (s *Server) BuiltinURL() string {
 }
 
 // Store is the recorder, for tests that read what was recorded.
-func (s *Server) Store() *recorder.Store { return s.store }
+func (s *Server) Store() *recorder.Recorder { return s.store }
 
 // server is one listening plane.
 type server struct {

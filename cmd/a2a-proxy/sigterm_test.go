@@ -147,7 +147,7 @@ func TestSIGTERMCutsStreamsAfterGrace(t *testing.T) {
 func onlyStreamExchange(t *testing.T, db string) recorder.ExchangeDoc {
 	t.Helper()
 	ctx := context.Background()
-	store, err := recorder.Open(ctx, db, recorder.Options{})
+	store, err := openRecorder(ctx, db, recorder.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

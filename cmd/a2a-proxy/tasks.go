@@ -74,11 +74,11 @@ func runShow(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 // openRecording opens an existing recording database; unlike serve, it does
 // not create one where there is none.
-func openRecording(ctx context.Context, path string) (*recorder.Store, error) {
+func openRecording(ctx context.Context, path string) (*recorder.Recorder, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("no recording database at %s (start a2a-proxy serve there, or pass --db): %w", path, err)
 	}
-	return recorder.Open(ctx, path, recorder.Options{})
+	return openRecorder(ctx, path, recorder.Options{})
 }
 
 func printJSON(w io.Writer, v any) error {

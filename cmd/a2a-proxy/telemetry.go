@@ -192,7 +192,7 @@ func pushMetricReader(ctx context.Context) (sdkmetric.Reader, error) {
 
 // observeRecorder reports the recorder's queue depth, dropped events and
 // lost items, read from its counters at each collection.
-func (t *telemetry) observeRecorder(store *recorder.Store) error {
+func (t *telemetry) observeRecorder(store *recorder.Recorder) error {
 	meter := t.meterProvider.Meter(instrumentationName)
 	queued, errQueued := meter.Int64ObservableGauge("a2a_proxy.recorder.queue_depth",
 		metric.WithUnit("{item}"), metric.WithDescription("exchange starts, events and exchange ends waiting for the recorder's writer"))

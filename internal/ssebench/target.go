@@ -17,6 +17,7 @@ import (
 
 	"github.com/a2aproxy/a2a-proxy/proxy"
 	"github.com/a2aproxy/a2a-proxy/recorder"
+	"github.com/a2aproxy/a2a-proxy/recorder/sqlite"
 )
 
 // Target is where the load client sends its streams: the upstream itself,
@@ -27,8 +28,8 @@ type Target struct {
 
 	sent   int // events sent through the target so far, warm-ups included
 	srv    *server
-	proxy  *proxy.Proxy    // nil for direct and bare
-	store  *recorder.Store // nil when nothing records
+	proxy  *proxy.Proxy       // nil for direct and bare
+	store  *recorder.Recorder // nil when nothing records
 	dbPath string
 	tracer *tracing // nil when the proxy does not trace
 }
@@ -97,7 +98,7 @@ func Traced(ctx context.Context, name string, up *Upstream, dir string, spanEven
 
 func startRecordingProxy(ctx context.Context, name string, up *Upstream, dir string, mode recorder.Mode, tr *tracing) (*Target, error) {
 	dbPath := filepath.Join(dir, name+".db")
-	store, err := recorder.Open(ctx, dbPath, recorder.Options{Mode: mode})
+	store, err := sqlite.OpenRecorder(ctx, dbPath, recorder.Options{Mode: mode})
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +109,7 @@ func startRecordingProxy(ctx context.Context, name string, up *Upstream, dir str
 	return t, nil
 }
 
-func startProxy(name string, up *Upstream, store *recorder.Store, dbPath string, tr *tracing) (*Target, error) {
+func startProxy(name string, up *Upstream, store *recorder.Recorder, dbPath string, tr *tracing) (*Target, error) {
 	agent, err := proxy.NewAgent("bench", up.URL)
 	if err != nil {
 		return nil, err

@@ -1,35 +1,28 @@
-package recorder
+package sqlite
 
 import (
 	"context"
 	"database/sql"
 	"fmt"
-	"time"
-)
 
-// AgentCount is what has been recorded of one agent.
-type AgentCount struct {
-	Tasks     int       `json:"tasks"`
-	Exchanges int       `json:"exchanges"`
-	Events    int       `json:"events"`   // seen in its finished exchanges
-	LastSeen  time.Time `json:"lastSeen"` // start of its latest exchange
-}
+	"github.com/a2aproxy/a2a-proxy/recorder"
+)
 
 // AgentCounts returns the counts of every agent that has recorded traffic,
 // by agent name. It scans the exchanges, so it is meant for a page view, not
 // a hot path.
-func (s *Store) AgentCounts(ctx context.Context) (map[string]AgentCount, error) {
+func (s *Store) AgentCounts(ctx context.Context) (map[string]recorder.AgentCount, error) {
 	tx, err := s.readDB.BeginTx(ctx, &sql.TxOptions{ReadOnly: true}) // one snapshot for both reads
 	if err != nil {
 		return nil, fmt.Errorf("count agents: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // read-only
 
-	counts := map[string]AgentCount{}
+	counts := map[string]recorder.AgentCount{}
 	err = eachRow(ctx, tx, `SELECT agent, COUNT(*), COALESCE(SUM(event_count), 0), MAX(started_at)
 		FROM exchanges GROUP BY agent`, func(rows *sql.Rows) error {
 		var agent string
-		var c AgentCount
+		var c recorder.AgentCount
 		var lastSeen int64
 		if err := rows.Scan(&agent, &c.Exchanges, &c.Events, &lastSeen); err != nil {
 			return err

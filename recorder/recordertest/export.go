@@ -1,14 +1,15 @@
-package recorder_test
+package recordertest
 
 import (
 	"bytes"
 	"context"
+	_ "embed" // goldenRecording
 	"encoding/json"
 	"errors"
-	"flag"
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -16,34 +17,37 @@ import (
 	"github.com/a2aproxy/a2a-proxy/recorder"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+// goldenRecording is the export of RecordSession's task-1.
+//
+//go:embed testdata/recording.ndjson
+var goldenRecording []byte
 
-// recordSession records task-1 of context ctx-1: a stream (with an odd
+// RecordSession records task-1 of context ctx-1: a stream (with an odd
 // payload: HTML characters, bytes that are not UTF-8), a tasks/get naming the
 // task, and a resubscribe still open.
-func recordSession(t testing.TB, s *recorder.Store) {
+func RecordSession(t testing.TB, s *recorder.Recorder) {
 	t.Helper()
-	stream := newExchange("ex-1", "builtin", t0)
+	stream := NewExchange("ex-1", "builtin", T0)
 	stream.MessageID = "msg-1"
 	stream.RequestBody = []byte(`{"jsonrpc":"2.0","id":1,"method":"message/stream","params":{"message":{"kind":"message","role":"user","messageId":"msg-1","parts":[{"kind":"text","text":"<b>hi</b> & bye"}]}}}`)
 	s.StartExchange(stream)
 	for _, ev := range []*recorder.Event{
-		statusEvent(stream, 0, "task-1", "ctx-1", "submitted", ""),
-		statusEvent(stream, 1, "task-1", "ctx-1", "working", "<b>thinking</b> & more"),
-		newEvent(stream, 2, []byte("data: \xff\xfe not utf-8\n\n"), func(ev *recorder.Event) {
+		StatusEvent(stream, 0, "task-1", "ctx-1", "submitted", ""),
+		StatusEvent(stream, 1, "task-1", "ctx-1", "working", "<b>thinking</b> & more"),
+		NewEvent(stream, 2, []byte("data: \xff\xfe not utf-8\n\n"), func(ev *recorder.Event) {
 			ev.TaskID, ev.Flag = "task-1", recorder.FlagNonJSON
 		}),
-		statusEvent(stream, 3, "task-1", "ctx-1", "completed", ""),
+		StatusEvent(stream, 3, "task-1", "ctx-1", "completed", ""),
 	} {
-		mustRecord(t, s, ev)
+		MustRecord(t, s, ev)
 	}
-	s.FinishExchange(finish(stream.ID, t0.Add(time.Second), 4))
+	s.FinishExchange(Finish(stream.ID, T0.Add(time.Second), 4))
 
-	get := newExchange("ex-2", "builtin", t0.Add(2*time.Second))
+	get := NewExchange("ex-2", "builtin", T0.Add(2*time.Second))
 	get.Method, get.TaskID, get.RPCID = "tasks/get", "task-1", `"g"`
 	get.RequestBody = []byte(`{"jsonrpc":"2.0","id":"g","method":"tasks/get","params":{"id":"task-1"}}`)
 	s.StartExchange(get)
-	mustRecord(t, s, newEvent(get, 0, []byte(`{"jsonrpc":"2.0","id":"g","result":{"kind":"task","id":"task-1","contextId":"ctx-1","status":{"state":"completed"}}}`), func(ev *recorder.Event) {
+	MustRecord(t, s, NewEvent(get, 0, []byte(`{"jsonrpc":"2.0","id":"g","result":{"kind":"task","id":"task-1","contextId":"ctx-1","status":{"state":"completed"}}}`), func(ev *recorder.Event) {
 		ev.Kind, ev.TaskID, ev.ContextID, ev.State = "task", "task-1", "ctx-1", "completed"
 	}))
 	s.FinishExchange(&recorder.ExchangeEnd{
@@ -51,20 +55,20 @@ func recordSession(t testing.TB, s *recorder.Store) {
 		EndedAt: get.StartedAt.Add(5 * time.Millisecond), Outcome: recorder.OutcomeCompleted, EventCount: 1,
 	})
 
-	open := newExchange("ex-3", "builtin", t0.Add(3*time.Second))
+	open := NewExchange("ex-3", "builtin", T0.Add(3*time.Second))
 	open.Method, open.TaskID = "tasks/resubscribe", "task-1"
 	s.StartExchange(open)
-	flush(t, s)
+	Flush(t, s)
 }
 
-func mustRecord(t testing.TB, s *recorder.Store, ev *recorder.Event) {
+func MustRecord(t testing.TB, s *recorder.Recorder, ev *recorder.Event) {
 	t.Helper()
 	if !s.RecordEvent(ev) {
 		t.Fatalf("event %s/%d dropped", ev.ExchangeID, ev.Seq)
 	}
 }
 
-func exportTask(t testing.TB, s *recorder.Store, taskID string) []byte {
+func ExportTask(t testing.TB, s *recorder.Recorder, taskID string) []byte {
 	t.Helper()
 	rec, err := s.Recording(context.Background(), taskID)
 	if err != nil {
@@ -77,9 +81,9 @@ func exportTask(t testing.TB, s *recorder.Store, taskID string) []byte {
 	return b.Bytes()
 }
 
-func TestRecordingHoldsTheTaskInTimelineOrder(t *testing.T) {
-	s, _ := openStore(t, recorder.Options{})
-	recordSession(t, s)
+func testRecordingHoldsTheTaskInTimelineOrder(t *testing.T, h *rig) {
+	s := h.openStore(t, recorder.Options{})
+	RecordSession(t, s)
 
 	rec, err := s.Recording(context.Background(), "task-1")
 	if err != nil {
@@ -110,8 +114,8 @@ func TestRecordingHoldsTheTaskInTimelineOrder(t *testing.T) {
 	}
 }
 
-func TestRecordingOfUnknownTask(t *testing.T) {
-	s, _ := openStore(t, recorder.Options{})
+func testRecordingOfUnknownTask(t *testing.T, h *rig) {
+	s := h.openStore(t, recorder.Options{})
 	if _, err := s.Recording(context.Background(), "nope"); !errors.Is(err, recorder.ErrNotFound) {
 		t.Errorf("err = %v, want ErrNotFound", err)
 	}
@@ -121,9 +125,9 @@ func TestRecordingOfUnknownTask(t *testing.T) {
 }
 
 // The replay stream sends the API's events; they must be GetTask's.
-func TestEventDocsAreTheAPIEvents(t *testing.T) {
-	s, _ := openStore(t, recorder.Options{})
-	recordSession(t, s)
+func testEventDocsAreTheAPIEvents(t *testing.T, h *rig) {
+	s := h.openStore(t, recorder.Options{})
+	RecordSession(t, s)
 	ctx := context.Background()
 	rec, err := s.Recording(ctx, "task-1")
 	if err != nil {
@@ -141,26 +145,20 @@ func TestEventDocsAreTheAPIEvents(t *testing.T) {
 }
 
 // The golden file documents the format: see docs/replay.md.
-func TestWriteRecordingsFormat(t *testing.T) {
-	s, _ := openStore(t, recorder.Options{})
-	recordSession(t, s)
-	got := exportTask(t, s, "task-1")
+func testWriteRecordingsFormat(t *testing.T, h *rig) {
+	s := h.openStore(t, recorder.Options{})
+	RecordSession(t, s)
+	got := ExportTask(t, s, "task-1")
 
-	path := filepath.Join("testdata", "recording.ndjson")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
+	if os.Getenv("UPDATE_GOLDEN") != "" {
+		_, self, _, _ := runtime.Caller(0)
+		path := filepath.Join(filepath.Dir(self), "testdata", "recording.ndjson")
 		if err := os.WriteFile(path, got, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("export differs from %s (go test -update rewrites it):\n--- got\n%s--- want\n%s", path, got, want)
+	if want := goldenRecording; !bytes.Equal(got, want) {
+		t.Errorf("export differs from recorder/recordertest/testdata/recording.ndjson (UPDATE_GOLDEN=1 go test ./recorder/sqlite rewrites it):\n--- got\n%s--- want\n%s", got, want)
 	}
 	for i, line := range bytes.Split(bytes.TrimSuffix(got, []byte("\n")), []byte("\n")) {
 		if !json.Valid(line) {

@@ -1,4 +1,4 @@
-package recorder_test
+package sqlite_test
 
 import (
 	"os"

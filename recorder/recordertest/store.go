@@ -1,14 +1,11 @@
-package recorder_test
+package recordertest
 
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"net/http"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -17,20 +14,20 @@ import (
 	"github.com/a2aproxy/a2a-proxy/recorder"
 )
 
-func TestRoundTrip(t *testing.T) {
-	s, _ := openStore(t, recorder.Options{})
+func testRoundTrip(t *testing.T, h *rig) {
+	s := h.openStore(t, recorder.Options{})
 	ctx := context.Background()
 
-	ex := newExchange("ex-1", "builtin", t0)
+	ex := NewExchange("ex-1", "builtin", T0)
 	ex.RequestHeaders = http.Header{"Content-Type": {"application/json"}, "Authorization": {"[redacted]"}}
 	large := bytes.Repeat([]byte("x"), 1<<20)
 	binary := []byte("data: \xff\xfe\x00not utf-8\n\n")
 	events := []*recorder.Event{
-		statusEvent(ex, 0, "task-1", "ctx-1", "working", "thinking"),
-		newEvent(ex, 1, binary, func(ev *recorder.Event) { ev.TaskID = "task-1"; ev.Flag = recorder.FlagNonJSON }),
-		newEvent(ex, 2, []byte("data: {\"big\":\""+string(large)+"\"}\n\n"), func(ev *recorder.Event) { ev.TaskID = "task-1" }),
-		newEvent(ex, 3, []byte("data: {\"cut\":"), func(ev *recorder.Event) { ev.TaskID = "task-1"; ev.Flag = recorder.FlagIncomplete }),
-		statusEvent(ex, 4, "task-1", "ctx-1", "completed", ""),
+		StatusEvent(ex, 0, "task-1", "ctx-1", "working", "thinking"),
+		NewEvent(ex, 1, binary, func(ev *recorder.Event) { ev.TaskID = "task-1"; ev.Flag = recorder.FlagNonJSON }),
+		NewEvent(ex, 2, []byte("data: {\"big\":\""+string(large)+"\"}\n\n"), func(ev *recorder.Event) { ev.TaskID = "task-1" }),
+		NewEvent(ex, 3, []byte("data: {\"cut\":"), func(ev *recorder.Event) { ev.TaskID = "task-1"; ev.Flag = recorder.FlagIncomplete }),
+		StatusEvent(ex, 4, "task-1", "ctx-1", "completed", ""),
 	}
 	s.StartExchange(ex)
 	for _, ev := range events {
@@ -38,9 +35,9 @@ func TestRoundTrip(t *testing.T) {
 			t.Fatalf("event %d dropped", ev.Seq)
 		}
 	}
-	end := finish(ex.ID, t0.Add(1500*time.Millisecond), len(events))
+	end := Finish(ex.ID, T0.Add(1500*time.Millisecond), len(events))
 	s.FinishExchange(end)
-	flush(t, s)
+	Flush(t, s)
 
 	got, err := s.GetTask(ctx, "task-1")
 	if err != nil {
@@ -55,7 +52,7 @@ func TestRoundTrip(t *testing.T) {
 		Binding: ex.Binding, HTTPMethod: ex.HTTPMethod, Path: ex.Path,
 		RequestHeaders: ex.RequestHeaders, RequestBody: json.RawMessage(ex.RequestBody), RPCID: "1",
 		Status: http.StatusOK, ContentType: "text/event-stream", Streaming: true,
-		StartedAt: t0, EndedAt: &end.EndedAt, DurationMs: 1500, Outcome: recorder.OutcomeCompleted,
+		StartedAt: T0, EndedAt: &end.EndedAt, DurationMs: 1500, Outcome: recorder.OutcomeCompleted,
 		EventCount: len(events), RecordingComplete: true, TraceID: ex.TraceID, SpanID: ex.SpanID,
 	}
 	if !reflect.DeepEqual(x, wantExchange) {
@@ -94,15 +91,15 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
-func TestUnaryEventDataIsTheBody(t *testing.T) {
-	s, _ := openStore(t, recorder.Options{})
-	ex := newExchange("ex-unary", "a", t0)
+func testUnaryEventDataIsTheBody(t *testing.T, h *rig) {
+	s := h.openStore(t, recorder.Options{})
+	ex := NewExchange("ex-unary", "a", T0)
 	ex.TaskID = "task-u"
 	body := []byte(`{"jsonrpc":"2.0","id":1,"result":{"kind":"task","id":"task-u","status":{"state":"completed"}}}`)
 	s.StartExchange(ex)
-	s.RecordEvent(newEvent(ex, 0, body, func(ev *recorder.Event) { ev.Kind = "task"; ev.TaskID = "task-u"; ev.State = "completed" }))
-	s.FinishExchange(&recorder.ExchangeEnd{ExchangeID: ex.ID, Status: 200, EndedAt: t0.Add(time.Second), Outcome: recorder.OutcomeCompleted, EventCount: 1})
-	flush(t, s)
+	s.RecordEvent(NewEvent(ex, 0, body, func(ev *recorder.Event) { ev.Kind = "task"; ev.TaskID = "task-u"; ev.State = "completed" }))
+	s.FinishExchange(&recorder.ExchangeEnd{ExchangeID: ex.ID, Status: 200, EndedAt: T0.Add(time.Second), Outcome: recorder.OutcomeCompleted, EventCount: 1})
+	Flush(t, s)
 
 	got, err := s.GetTask(context.Background(), "task-u")
 	if err != nil {
@@ -113,12 +110,12 @@ func TestUnaryEventDataIsTheBody(t *testing.T) {
 	}
 }
 
-func TestOpenExchangeIsIncomplete(t *testing.T) {
-	s, _ := openStore(t, recorder.Options{})
-	ex := newExchange("ex-open", "a", t0)
+func testOpenExchangeIsIncomplete(t *testing.T, h *rig) {
+	s := h.openStore(t, recorder.Options{})
+	ex := NewExchange("ex-open", "a", T0)
 	s.StartExchange(ex)
-	s.RecordEvent(statusEvent(ex, 0, "task-open", "ctx", "working", ""))
-	flush(t, s)
+	s.RecordEvent(StatusEvent(ex, 0, "task-open", "ctx", "working", ""))
+	Flush(t, s)
 
 	got, err := s.GetTask(context.Background(), "task-open")
 	if err != nil {
@@ -133,15 +130,15 @@ func TestOpenExchangeIsIncomplete(t *testing.T) {
 	}
 }
 
-func TestDroppedEventsMarkRecordingIncomplete(t *testing.T) {
-	s, _ := openStore(t, recorder.Options{})
-	ex := newExchange("ex-lossy", "a", t0)
+func testDroppedEventsMarkRecordingIncomplete(t *testing.T, h *rig) {
+	s := h.openStore(t, recorder.Options{})
+	ex := NewExchange("ex-lossy", "a", T0)
 	s.StartExchange(ex)
-	s.RecordEvent(statusEvent(ex, 0, "task-lossy", "ctx", "working", ""))
-	end := finish(ex.ID, t0.Add(time.Second), 3)
+	s.RecordEvent(StatusEvent(ex, 0, "task-lossy", "ctx", "working", ""))
+	end := Finish(ex.ID, T0.Add(time.Second), 3)
 	end.DroppedEvents = 2
 	s.FinishExchange(end)
-	flush(t, s)
+	Flush(t, s)
 
 	got, err := s.GetTask(context.Background(), "task-lossy")
 	if err != nil {
@@ -152,8 +149,8 @@ func TestDroppedEventsMarkRecordingIncomplete(t *testing.T) {
 	}
 }
 
-func TestNotFound(t *testing.T) {
-	s, _ := openStore(t, recorder.Options{})
+func testNotFound(t *testing.T, h *rig) {
+	s := h.openStore(t, recorder.Options{})
 	ctx := context.Background()
 	if _, err := s.GetTask(ctx, "nope"); !errors.Is(err, recorder.ErrNotFound) {
 		t.Errorf("GetTask(unknown) error = %v, want ErrNotFound", err)
@@ -169,10 +166,10 @@ func TestNotFound(t *testing.T) {
 	}
 }
 
-func TestExchangeEvents(t *testing.T) {
-	s, _ := openStore(t, recorder.Options{})
-	ex := recordTask(t, s, "ex-1", "a", "task-1", "ctx-1", t0, "completed")
-	flush(t, s)
+func testExchangeEvents(t *testing.T, h *rig) {
+	s := h.openStore(t, recorder.Options{})
+	ex := RecordTask(t, s, "ex-1", "a", "task-1", "ctx-1", T0, "completed")
+	Flush(t, s)
 
 	events, err := s.ExchangeEvents(context.Background(), ex.ID)
 	if err != nil {
@@ -183,12 +180,12 @@ func TestExchangeEvents(t *testing.T) {
 	}
 }
 
-func TestGetContext(t *testing.T) {
-	s, _ := openStore(t, recorder.Options{})
-	recordTask(t, s, "ex-2", "a", "task-b", "ctx-1", t0.Add(time.Minute), "completed")
-	recordTask(t, s, "ex-1", "a", "task-a", "ctx-1", t0, "input-required")
-	recordTask(t, s, "ex-3", "a", "task-c", "ctx-2", t0, "completed")
-	flush(t, s)
+func testGetContext(t *testing.T, h *rig) {
+	s := h.openStore(t, recorder.Options{})
+	RecordTask(t, s, "ex-2", "a", "task-b", "ctx-1", T0.Add(time.Minute), "completed")
+	RecordTask(t, s, "ex-1", "a", "task-a", "ctx-1", T0, "input-required")
+	RecordTask(t, s, "ex-3", "a", "task-c", "ctx-2", T0, "completed")
+	Flush(t, s)
 
 	got, err := s.GetContext(context.Background(), "ctx-1")
 	if err != nil {
@@ -203,24 +200,15 @@ func TestGetContext(t *testing.T) {
 	}
 }
 
-func TestReopenKeepsData(t *testing.T) {
+func testReopenKeepsData(t *testing.T, h *rig) {
 	ctx := context.Background()
-	s, path := openStore(t, recorder.Options{})
-	recordTask(t, s, "ex-1", "a", "task-1", "ctx-1", t0, "completed")
+	s := h.openStore(t, recorder.Options{})
+	RecordTask(t, s, "ex-1", "a", "task-1", "ctx-1", T0, "completed")
 	if err := s.Close(); err != nil {
 		t.Fatalf("close: %v", err)
 	}
 
-	applied := appliedMigrations(t, path)
-
-	s, err := recorder.Open(ctx, path, recorder.Options{})
-	if err != nil {
-		t.Fatalf("reopen: %v", err)
-	}
-	defer s.Close()
-	if again := appliedMigrations(t, path); again != applied || applied == 0 {
-		t.Errorf("migrations recorded = %d after reopen, %d before; want the same, non-zero", again, applied)
-	}
+	s = h.reopen(t, s, recorder.Options{})
 	got, err := s.GetTask(ctx, "task-1")
 	if err != nil {
 		t.Fatalf("get task after reopen: %v", err)
@@ -229,56 +217,13 @@ func TestReopenKeepsData(t *testing.T) {
 		t.Errorf("after reopen: state %q, %d events; want completed, 2", got.Task.State, len(got.Events))
 	}
 	// New writes go on where the first run stopped.
-	recordTask(t, s, "ex-2", "a", "task-1", "ctx-1", t0.Add(time.Minute), "working")
-	flush(t, s)
+	RecordTask(t, s, "ex-2", "a", "task-1", "ctx-1", T0.Add(time.Minute), "working")
+	Flush(t, s)
 	got, err = s.GetTask(ctx, "task-1")
 	if err != nil {
 		t.Fatalf("get task: %v", err)
 	}
 	if got.Task.ExchangeCount != 2 || got.Task.EventCount != 4 {
 		t.Errorf("counts after reopen = %d exchanges, %d events; want 2, 4", got.Task.ExchangeCount, got.Task.EventCount)
-	}
-}
-
-func appliedMigrations(t *testing.T, path string) int {
-	t.Helper()
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatalf("open %s: %v", path, err)
-	}
-	defer db.Close()
-	var n int
-	if err := db.QueryRow(`SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
-		t.Fatalf("count migrations: %v", err)
-	}
-	return n
-}
-
-func TestOpenPathWithURICharacters(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "a dir?#%", "db #1?.db")
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	s, err := recorder.Open(ctx, path, recorder.Options{})
-	if err != nil {
-		t.Fatalf("open: %v", err)
-	}
-	recordTask(t, s, "ex-1", "a", "task-1", "ctx-1", t0, "completed")
-	if err := s.Close(); err != nil {
-		t.Fatalf("close: %v", err)
-	}
-	if _, err := os.Stat(path); err != nil {
-		t.Errorf("database not at the given path: %v", err)
-	}
-}
-
-func TestOpenRejectsUnknownMode(t *testing.T) {
-	_, err := recorder.Open(context.Background(), filepath.Join(t.TempDir(), "x.db"), recorder.Options{Mode: "sometimes"})
-	if err == nil {
-		t.Fatal("Open with an unknown mode succeeded")
-	}
-	if _, err := recorder.Open(context.Background(), "", recorder.Options{}); err == nil {
-		t.Fatal("Open with an empty path succeeded")
 	}
 }

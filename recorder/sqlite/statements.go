@@ -1,4 +1,4 @@
-package recorder
+package sqlite
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+
+	"github.com/a2aproxy/a2a-proxy/recorder"
 )
 
 const (
@@ -121,7 +123,7 @@ func (s statements) in(tx *sql.Tx) statements {
 	}
 }
 
-func (s statements) insertExchange(ex *Exchange) error {
+func (s statements) insertExchange(ex *recorder.Exchange) error {
 	headers := []byte("{}")
 	if len(ex.RequestHeaders) > 0 {
 		var err error
@@ -142,7 +144,7 @@ func (s statements) insertExchange(ex *Exchange) error {
 
 // finishExchange records the end of an exchange. An end without a start is a
 // caller bug: it is logged, not allowed to fail the batch.
-func (s statements) finishExchange(end *ExchangeEnd, log *slog.Logger) error {
+func (s statements) finishExchange(end *recorder.ExchangeEnd, log *slog.Logger) error {
 	res, err := s.exchangeFinish.Exec(
 		end.Status, end.ContentType, end.Streaming, unixNano(end.EndedAt), end.Outcome,
 		end.Error, end.EventCount, end.DroppedEvents, end.ExchangeID,
@@ -156,7 +158,7 @@ func (s statements) finishExchange(end *ExchangeEnd, log *slog.Logger) error {
 	return nil
 }
 
-func (s statements) insertEvent(ev *Event) error {
+func (s statements) insertEvent(ev *recorder.Event) error {
 	raw := ev.Raw
 	if raw == nil {
 		raw = []byte{} // an empty body is still an event, and the column is NOT NULL
@@ -172,30 +174,27 @@ func (s statements) insertEvent(ev *Event) error {
 }
 
 // linkTask links an exchange to a task and reports whether the link is new.
-func (s statements) linkTask(l taskLink) (bool, error) {
-	res, err := s.taskLink.Exec(l.taskID, l.exchangeID)
+func (s statements) linkTask(l recorder.TaskLink) (bool, error) {
+	res, err := s.taskLink.Exec(l.TaskID, l.ExchangeID)
 	if err != nil {
-		return false, fmt.Errorf("link exchange %s to task %s: %w", l.exchangeID, l.taskID, err)
+		return false, fmt.Errorf("link exchange %s to task %s: %w", l.ExchangeID, l.TaskID, err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return false, fmt.Errorf("link exchange %s to task %s: %w", l.exchangeID, l.taskID, err)
+		return false, fmt.Errorf("link exchange %s to task %s: %w", l.ExchangeID, l.TaskID, err)
 	}
 	return n == 1, nil
 }
 
-// upsertTask writes one batch's changes to a task row. known, if not nil,
-// holds the stored indexed columns of recent tasks and learns this one's.
-func (s statements) upsertTask(c *taskChange, known *storedTasks) error {
+// upsertTask writes one batch's changes to a task row, with the number of
+// links the batch added to it. known holds the stored indexed columns of
+// recent tasks and learns this one's.
+func (s statements) upsertTask(c *recorder.TaskChange, exchanges int, known *storedTasks) error {
 	args := []any{
-		c.taskID, c.contextID, c.agent, c.firstSeen, c.lastSeen, c.state, c.events,
-		c.exchanges, c.lastMessage(), c.firstExchangeID,
+		c.TaskID, c.ContextID, c.Agent, unixNano(c.FirstSeen), unixNano(c.LastSeen), c.State, c.Events,
+		exchanges, c.LastMessage, c.FirstExchangeID,
 	}
-	var stored taskKeys
-	var ok bool
-	if known != nil {
-		stored, ok = known.get(c.taskID)
-	}
+	stored, ok := known.get(c.TaskID)
 	var err error
 	if ok {
 		_, err = s.taskAdd.Exec(args...)
@@ -203,16 +202,14 @@ func (s statements) upsertTask(c *taskChange, known *storedTasks) error {
 		err = s.taskReadBack.QueryRow(args...).Scan(&stored.contextID, &stored.agent, &stored.firstSeen, &stored.state)
 	}
 	if err != nil {
-		return fmt.Errorf("upsert task %s: %w", c.taskID, err)
+		return fmt.Errorf("upsert task %s: %w", c.TaskID, err)
 	}
 	keys := stored.merge(c)
 	if keys != stored {
-		if _, err := s.taskKeys.Exec(keys.contextID, keys.agent, keys.firstSeen, keys.state, c.taskID); err != nil {
-			return fmt.Errorf("update task %s: %w", c.taskID, err)
+		if _, err := s.taskKeys.Exec(keys.contextID, keys.agent, keys.firstSeen, keys.state, c.TaskID); err != nil {
+			return fmt.Errorf("update task %s: %w", c.TaskID, err)
 		}
 	}
-	if known != nil {
-		known.put(c.taskID, keys)
-	}
+	known.put(c.TaskID, keys)
 	return nil
 }

@@ -1,4 +1,4 @@
-package recorder_test
+package recordertest
 
 import (
 	"context"
@@ -11,15 +11,15 @@ import (
 	"github.com/a2aproxy/a2a-proxy/recorder"
 )
 
-func TestListTasksPagesCoverAllOnce(t *testing.T) {
-	s, _ := openStore(t, recorder.Options{})
+func testListTasksPagesCoverAllOnce(t *testing.T, h *rig) {
+	s := h.openStore(t, recorder.Options{})
 	const tasks = 53
 	for i := range tasks {
 		// Pairs of tasks start together, so the tiebreak on task id matters.
-		start := t0.Add(time.Duration(i/2) * time.Second)
-		recordTask(t, s, fmt.Sprintf("ex-%02d", i), "a", fmt.Sprintf("task-%02d", i), "ctx", start, "completed")
+		start := T0.Add(time.Duration(i/2) * time.Second)
+		RecordTask(t, s, fmt.Sprintf("ex-%02d", i), "a", fmt.Sprintf("task-%02d", i), "ctx", start, "completed")
 	}
-	flush(t, s)
+	Flush(t, s)
 
 	for _, limit := range []int{1, 7, 53, 100} {
 		t.Run(fmt.Sprintf("limit=%d", limit), func(t *testing.T) {
@@ -55,19 +55,19 @@ func TestListTasksPagesCoverAllOnce(t *testing.T) {
 	}
 }
 
-func TestListTasksFilters(t *testing.T) {
-	s, _ := openStore(t, recorder.Options{})
-	recordTask(t, s, "ex-1", "alpha", "task-1", "ctx-1", t0, "completed")
-	recordTask(t, s, "ex-2", "alpha", "task-2", "ctx-2", t0.Add(time.Second), "working")
-	recordTask(t, s, "ex-3", "beta", "task-3", "ctx-1", t0.Add(2*time.Second), "completed")
+func testListTasksFilters(t *testing.T, h *rig) {
+	s := h.openStore(t, recorder.Options{})
+	RecordTask(t, s, "ex-1", "alpha", "task-1", "ctx-1", T0, "completed")
+	RecordTask(t, s, "ex-2", "alpha", "task-2", "ctx-2", T0.Add(time.Second), "working")
+	RecordTask(t, s, "ex-3", "beta", "task-3", "ctx-1", T0.Add(2*time.Second), "completed")
 
 	// A payload with LIKE's wildcards in it, and a request body to search.
-	ex := newExchange("ex-4", "beta", t0.Add(3*time.Second))
+	ex := NewExchange("ex-4", "beta", T0.Add(3*time.Second))
 	ex.RequestBody = []byte(`{"params":{"message":{"parts":[{"text":"Tell me a JOKE"}]}}}`)
 	s.StartExchange(ex)
-	s.RecordEvent(statusEvent(ex, 0, "task-4", "ctx-4", "working", "100% sure_thing"))
-	s.FinishExchange(finish(ex.ID, t0.Add(4*time.Second), 1))
-	flush(t, s)
+	s.RecordEvent(StatusEvent(ex, 0, "task-4", "ctx-4", "working", "100% sure_thing"))
+	s.FinishExchange(Finish(ex.ID, T0.Add(4*time.Second), 1))
+	Flush(t, s)
 
 	for _, tc := range []struct {
 		name   string
@@ -110,8 +110,8 @@ func TestListTasksFilters(t *testing.T) {
 	}
 }
 
-func TestListTasksRejectsBadFilters(t *testing.T) {
-	s, _ := openStore(t, recorder.Options{})
+func testListTasksRejectsBadFilters(t *testing.T, h *rig) {
+	s := h.openStore(t, recorder.Options{})
 	for _, f := range []recorder.TaskFilter{
 		{Limit: -1},
 		{Cursor: "not base64!"},
@@ -124,12 +124,12 @@ func TestListTasksRejectsBadFilters(t *testing.T) {
 	}
 }
 
-func TestListTasksLimits(t *testing.T) {
-	s, _ := openStore(t, recorder.Options{})
+func testListTasksLimits(t *testing.T, h *rig) {
+	s := h.openStore(t, recorder.Options{})
 	for i := range 501 {
-		recordTask(t, s, fmt.Sprintf("ex-%d", i), "a", fmt.Sprintf("task-%d", i), "ctx", t0.Add(time.Duration(i)), "completed")
+		RecordTask(t, s, fmt.Sprintf("ex-%d", i), "a", fmt.Sprintf("task-%d", i), "ctx", T0.Add(time.Duration(i)), "completed")
 	}
-	flush(t, s)
+	Flush(t, s)
 	for _, tc := range []struct{ limit, want int }{{0, 50}, {500, 500}, {501, 500}, {10000, 500}} {
 		page, err := s.ListTasks(context.Background(), recorder.TaskFilter{Limit: tc.limit})
 		if err != nil {

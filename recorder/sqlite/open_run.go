@@ -1,4 +1,4 @@
-package recorder
+package sqlite
 
 import (
 	"context"
@@ -7,10 +7,9 @@ import (
 	"log/slog"
 	"strconv"
 	"time"
-)
 
-// interruptedError is stored on the exchanges that a crash left open.
-const interruptedError = "the recorder stopped before the exchange ended (crash or kill); events not yet committed are lost"
+	"github.com/a2aproxy/a2a-proxy/recorder"
+)
 
 // closeInterruptedSQL ends the exchanges a previous run left open, at the
 // last event it committed (or at the start), with the events it has. Their
@@ -25,7 +24,7 @@ const closeInterruptedSQL = `UPDATE exchanges SET
 // beginRun is the first write of a run, in one transaction before the writer
 // starts: it records the open in recorder_meta, a real write that fails now
 // if the database cannot be written, and closes the exchanges a crash left
-// open as OutcomeInterrupted. Nothing else writes yet: no exchange open now
+// open as recorder.OutcomeInterrupted. Nothing else writes yet: no exchange open now
 // belongs to this run.
 func beginRun(ctx context.Context, db *sql.DB, path string, log *slog.Logger) error {
 	tx, err := db.BeginTx(ctx, nil)
@@ -38,7 +37,7 @@ func beginRun(ctx context.Context, db *sql.DB, path string, log *slog.Logger) er
 	if err != nil {
 		return writeError(path, err)
 	}
-	res, err := tx.ExecContext(ctx, closeInterruptedSQL, OutcomeInterrupted, interruptedError)
+	res, err := tx.ExecContext(ctx, closeInterruptedSQL, recorder.OutcomeInterrupted, recorder.InterruptedError)
 	if err != nil {
 		return fmt.Errorf("close interrupted exchanges: %w", err)
 	}
@@ -46,7 +45,7 @@ func beginRun(ctx context.Context, db *sql.DB, path string, log *slog.Logger) er
 		return writeError(path, err)
 	}
 	if n, err := res.RowsAffected(); err == nil && n > 0 {
-		log.Warn("closed exchanges left open by the previous run", "count", n, "outcome", OutcomeInterrupted)
+		log.Warn("closed exchanges left open by the previous run", "count", n, "outcome", recorder.OutcomeInterrupted)
 	}
 	return nil
 }

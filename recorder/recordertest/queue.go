@@ -1,4 +1,4 @@
-package recorder_test
+package recordertest
 
 import (
 	"context"
@@ -12,7 +12,9 @@ import (
 )
 
 // blockedWriter holds the writer inside OnCommit after its first batch of
+
 // events, so that the queue fills up deterministically.
+
 type blockedWriter struct {
 	entered chan struct{}
 	release chan struct{}
@@ -31,29 +33,33 @@ func (b *blockedWriter) onCommit([]recorder.Event) {
 }
 
 // queueBudget is the Options.BufferBytes that holds exactly the events
+
 // fillQueue records after the first.
+
 func queueBudget(events int) int64 {
-	ex := newExchange("ex-1", "a", t0)
+	ex := NewExchange("ex-1", "a", T0)
 	var n int64
 	for seq := 1; seq <= events; seq++ {
-		n += int64(len(statusEvent(ex, seq, "task-1", "ctx", "working", "").Raw)) + recorder.EventOverhead
+		n += int64(len(StatusEvent(ex, seq, "task-1", "ctx", "working", "").Raw)) + recorder.EventOverhead
 	}
 	return n
 }
 
 // fillQueue starts an exchange and records events until the writer is held
+
 // with a full queue behind it, and returns the exchange and its next seq.
-func fillQueue(t *testing.T, s *recorder.Store, b *blockedWriter, queueSize int) (*recorder.Exchange, int) {
+
+func fillQueue(t *testing.T, s *recorder.Recorder, b *blockedWriter, queueSize int) (*recorder.Exchange, int) {
 	t.Helper()
-	ex := newExchange("ex-1", "a", t0)
+	ex := NewExchange("ex-1", "a", T0)
 	s.StartExchange(ex)
-	flush(t, s) // the start spends the budget until it is written
-	if !s.RecordEvent(statusEvent(ex, 0, "task-1", "ctx", "working", "")) {
+	Flush(t, s) // the start spends the budget until it is written
+	if !s.RecordEvent(StatusEvent(ex, 0, "task-1", "ctx", "working", "")) {
 		t.Fatal("first event dropped")
 	}
 	<-b.entered
 	for seq := 1; seq <= queueSize; seq++ {
-		if !s.RecordEvent(statusEvent(ex, seq, "task-1", "ctx", "working", "")) {
+		if !s.RecordEvent(StatusEvent(ex, seq, "task-1", "ctx", "working", "")) {
 			t.Fatalf("event %d dropped while the queue had room", seq)
 		}
 	}
@@ -63,22 +69,13 @@ func fillQueue(t *testing.T, s *recorder.Store, b *blockedWriter, queueSize int)
 	return ex, queueSize + 1
 }
 
-func eventCount(t *testing.T, s *recorder.Store, exchangeID string) int {
-	t.Helper()
-	events, err := s.ExchangeEvents(context.Background(), exchangeID)
-	if err != nil {
-		t.Fatalf("exchange events: %v", err)
-	}
-	return len(events)
-}
-
-func TestDropModeDropsWhenFull(t *testing.T) {
+func testDropModeDropsWhenFull(t *testing.T, h *rig) {
 	const queueSize = 3
 	b := newBlockedWriter()
-	s, _ := openStore(t, recorder.Options{Mode: recorder.ModeDrop, BufferBytes: queueBudget(queueSize), BatchSize: 1, OnCommit: b.onCommit})
+	s := h.openStore(t, recorder.Options{Mode: recorder.ModeDrop, BufferBytes: queueBudget(queueSize), BatchSize: 1, OnCommit: b.onCommit})
 	ex, seq := fillQueue(t, s, b, queueSize)
 
-	if s.RecordEvent(statusEvent(ex, seq, "task-1", "ctx", "working", "")) {
+	if s.RecordEvent(StatusEvent(ex, seq, "task-1", "ctx", "working", "")) {
 		t.Fatal("RecordEvent on a full queue = true, want false (dropped)")
 	}
 	if st := s.Stats(); st.DroppedEvents != 1 || st.Lost[recorder.LossBufferFull] != 1 {
@@ -86,8 +83,8 @@ func TestDropModeDropsWhenFull(t *testing.T) {
 	}
 
 	close(b.release)
-	flush(t, s)
-	if n := eventCount(t, s, ex.ID); n != queueSize+1 {
+	Flush(t, s)
+	if n := EventCount(t, s, ex.ID); n != queueSize+1 {
 		t.Errorf("events stored = %d, want %d", n, queueSize+1)
 	}
 	if st := s.Stats(); st.WrittenEvents != queueSize+1 || st.Queued != 0 {
@@ -95,14 +92,14 @@ func TestDropModeDropsWhenFull(t *testing.T) {
 	}
 }
 
-func TestLosslessModeWaits(t *testing.T) {
+func testLosslessModeWaits(t *testing.T, h *rig) {
 	const queueSize = 3
 	b := newBlockedWriter()
-	s, _ := openStore(t, recorder.Options{Mode: recorder.ModeLossless, BufferBytes: queueBudget(queueSize), BatchSize: 1, OnCommit: b.onCommit})
+	s := h.openStore(t, recorder.Options{Mode: recorder.ModeLossless, BufferBytes: queueBudget(queueSize), BatchSize: 1, OnCommit: b.onCommit})
 	ex, seq := fillQueue(t, s, b, queueSize)
 
 	recorded := make(chan bool)
-	go func() { recorded <- s.RecordEvent(statusEvent(ex, seq, "task-1", "ctx", "working", "")) }()
+	go func() { recorded <- s.RecordEvent(StatusEvent(ex, seq, "task-1", "ctx", "working", "")) }()
 	select {
 	case <-recorded:
 		t.Fatal("RecordEvent returned while the queue was full")
@@ -112,8 +109,8 @@ func TestLosslessModeWaits(t *testing.T) {
 	if !<-recorded {
 		t.Fatal("RecordEvent in lossless mode = false")
 	}
-	flush(t, s)
-	if n := eventCount(t, s, ex.ID); n != queueSize+2 {
+	Flush(t, s)
+	if n := EventCount(t, s, ex.ID); n != queueSize+2 {
 		t.Errorf("events stored = %d, want %d", n, queueSize+2)
 	}
 	if d := s.Stats().DroppedEvents; d != 0 {
@@ -121,12 +118,12 @@ func TestLosslessModeWaits(t *testing.T) {
 	}
 }
 
-func TestCloseDrainsTheQueue(t *testing.T) {
+func testCloseDrainsTheQueue(t *testing.T, h *rig) {
 	const queueSize = 100
 	b := newBlockedWriter()
-	s, path := openStore(t, recorder.Options{BufferBytes: queueBudget(queueSize), BatchSize: 1, OnCommit: b.onCommit})
+	s := h.openStore(t, recorder.Options{BufferBytes: queueBudget(queueSize), BatchSize: 1, OnCommit: b.onCommit})
 	ex, seq := fillQueue(t, s, b, queueSize-1)
-	s.FinishExchange(finish(ex.ID, t0.Add(time.Minute), seq))
+	s.FinishExchange(Finish(ex.ID, T0.Add(time.Minute), seq))
 
 	closed := make(chan error)
 	go func() { closed <- s.Close() }()
@@ -136,14 +133,14 @@ func TestCloseDrainsTheQueue(t *testing.T) {
 	}
 
 	// Writes after Close neither panic nor reach the database.
-	late := newExchange("ex-late", "a", t0)
+	late := NewExchange("ex-late", "a", T0)
 	s.StartExchange(late)
-	if s.RecordEvent(statusEvent(late, 0, "task-late", "ctx", "working", "")) {
+	if s.RecordEvent(StatusEvent(late, 0, "task-late", "ctx", "working", "")) {
 		t.Error("RecordEvent after Close = true")
 	}
-	s.FinishExchange(finish(late.ID, t0, 1))
+	s.FinishExchange(Finish(late.ID, T0, 1))
 	if err := s.Flush(context.Background()); err != nil {
-		t.Errorf("flush after close: %v", err)
+		t.Errorf("Flush after close: %v", err)
 	}
 	if st := s.Stats(); st.DroppedEvents != 1 || st.IgnoredWrites != 2 || st.WrittenEvents != uint64(seq) || st.Lost[recorder.LossClosed] != 3 {
 		t.Errorf("stats after close = %+v, want 1 dropped, 2 ignored, 3 lost as closed, %d written", st, seq)
@@ -152,12 +149,8 @@ func TestCloseDrainsTheQueue(t *testing.T) {
 		t.Errorf("second close: %v", err)
 	}
 
-	s, err := recorder.Open(context.Background(), path, recorder.Options{})
-	if err != nil {
-		t.Fatalf("reopen: %v", err)
-	}
-	defer s.Close()
-	if n := eventCount(t, s, ex.ID); n != seq {
+	s = h.reopen(t, s, recorder.Options{})
+	if n := EventCount(t, s, ex.ID); n != seq {
 		t.Errorf("events after close = %d, want all %d", n, seq)
 	}
 	got, err := s.GetTask(context.Background(), "task-1")
@@ -170,9 +163,12 @@ func TestCloseDrainsTheQueue(t *testing.T) {
 }
 
 // TestConcurrentWriters records from many goroutines, as the proxy does,
+
 // closing the store after they are done or while they run: every event
+
 // accepted is stored and every other one is counted as dropped.
-func TestConcurrentWriters(t *testing.T) {
+
+func testConcurrentWriters(t *testing.T, h *rig) {
 	for _, tc := range []struct {
 		mode       recorder.Mode
 		closeEarly bool
@@ -183,20 +179,20 @@ func TestConcurrentWriters(t *testing.T) {
 		{recorder.ModeLossless, true},
 	} {
 		t.Run(fmt.Sprintf("%s/closeEarly=%t", tc.mode, tc.closeEarly), func(t *testing.T) {
-			s, path := openStore(t, recorder.Options{Mode: tc.mode, BufferBytes: queueBudget(64), BatchSize: 16})
+			s := h.openStore(t, recorder.Options{Mode: tc.mode, BufferBytes: queueBudget(64), BatchSize: 16})
 			const streams, perStream = 8, 200
 			var wg sync.WaitGroup
 			var accepted atomic.Int64
 			for i := range streams {
 				wg.Go(func() {
-					ex := newExchange(fmt.Sprintf("ex-%d", i), "a", t0.Add(time.Duration(i)*time.Second))
+					ex := NewExchange(fmt.Sprintf("ex-%d", i), "a", T0.Add(time.Duration(i)*time.Second))
 					s.StartExchange(ex)
 					for seq := range perStream {
-						if s.RecordEvent(statusEvent(ex, seq, fmt.Sprintf("task-%d", i), "ctx", "working", "")) {
+						if s.RecordEvent(StatusEvent(ex, seq, fmt.Sprintf("task-%d", i), "ctx", "working", "")) {
 							accepted.Add(1)
 						}
 					}
-					s.FinishExchange(finish(ex.ID, ex.StartedAt.Add(time.Second), perStream))
+					s.FinishExchange(Finish(ex.ID, ex.StartedAt.Add(time.Second), perStream))
 				})
 			}
 			if tc.closeEarly {
@@ -216,11 +212,7 @@ func TestConcurrentWriters(t *testing.T) {
 				t.Errorf("lossless dropped %d events", st.DroppedEvents)
 			}
 
-			s, err := recorder.Open(context.Background(), path, recorder.Options{})
-			if err != nil {
-				t.Fatalf("reopen: %v", err)
-			}
-			defer s.Close()
+			s = h.reopen(t, s, recorder.Options{})
 			page, err := s.ListTasks(context.Background(), recorder.TaskFilter{Limit: streams})
 			if err != nil {
 				t.Fatalf("list tasks: %v", err)
@@ -237,21 +229,25 @@ func TestConcurrentWriters(t *testing.T) {
 }
 
 // TestStartsAndEndsNeverWait pins that exchange starts and ends are queued
+
 // at once even when the byte budget is spent and the writer is stuck, in
+
 // lossless mode too: only events ever wait, so a client is never held up
+
 // at the start or end of its exchange.
-func TestStartsAndEndsNeverWait(t *testing.T) {
+
+func testStartsAndEndsNeverWait(t *testing.T, h *rig) {
 	const queueSize = 3
 	b := newBlockedWriter()
-	s, _ := openStore(t, recorder.Options{Mode: recorder.ModeLossless, BufferBytes: queueBudget(queueSize), BatchSize: 1, OnCommit: b.onCommit})
+	s := h.openStore(t, recorder.Options{Mode: recorder.ModeLossless, BufferBytes: queueBudget(queueSize), BatchSize: 1, OnCommit: b.onCommit})
 	ex, _ := fillQueue(t, s, b, queueSize)
 
 	returned := make(chan struct{})
 	go func() {
-		other := newExchange("ex-2", "a", t0)
+		other := NewExchange("ex-2", "a", T0)
 		s.StartExchange(other)
-		s.FinishExchange(finish(other.ID, t0.Add(time.Second), 0))
-		s.FinishExchange(finish(ex.ID, t0.Add(time.Second), queueSize+1))
+		s.FinishExchange(Finish(other.ID, T0.Add(time.Second), 0))
+		s.FinishExchange(Finish(ex.ID, T0.Add(time.Second), queueSize+1))
 		close(returned)
 	}()
 	select {
@@ -263,7 +259,7 @@ func TestStartsAndEndsNeverWait(t *testing.T) {
 		t.Errorf("queued = %d, want %d", q, queueSize+3)
 	}
 	close(b.release)
-	flush(t, s)
+	Flush(t, s)
 	if st := s.Stats(); len(st.Lost) != 0 || st.WrittenEvents != queueSize+1 {
 		t.Errorf("stats = %+v, want everything written", st)
 	}

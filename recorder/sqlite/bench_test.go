@@ -1,4 +1,4 @@
-package recorder_test
+package sqlite_test
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/a2aproxy/a2a-proxy/recorder"
+	rt "github.com/a2aproxy/a2a-proxy/recorder/recordertest"
 )
 
 // BenchmarkStoreRecordEvent measures sustained recording throughput in
@@ -31,12 +32,12 @@ func benchmarkRecordEvent(b *testing.B, streams int) {
 	raws := make([][]byte, streams)
 	for i := range exchanges {
 		tasks[i] = uuid.NewString()
-		ex := newExchange(uuid.Must(uuid.NewV7()).String(), "bench", t0)
+		ex := rt.NewExchange(uuid.Must(uuid.NewV7()).String(), "bench", rt.T0)
 		s.StartExchange(ex)
 		exchanges[i] = ex
-		raws[i] = statusEvent(ex, 0, tasks[i], contextID, "working", statusMessage).Raw
+		raws[i] = rt.StatusEvent(ex, 0, tasks[i], contextID, "working", statusMessage).Raw
 	}
-	flush(b, s)
+	rt.Flush(b, s)
 	if n := len(raws[0]); n < 250 || n > 350 {
 		b.Fatalf("event is %d bytes, want about 300", n)
 	}
@@ -66,7 +67,7 @@ func benchmarkRecordEvent(b *testing.B, streams int) {
 			})
 		}
 	})
-	flush(b, s)
+	rt.Flush(b, s)
 	b.StopTimer()
 
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")

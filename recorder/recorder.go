@@ -1,29 +1,20 @@
-// Package recorder stores what the proxy sees in SQLite and answers the
-// queries of the admin API, the UI and replay.
+// Package recorder is the domain of what the proxy records (exchanges,
+// events, tasks, recordings) and the pipeline that stores it through a
+// Backend (recorder/sqlite, recorder/postgres), without a database driver of
+// its own.
 //
 // Writes are asynchronous: the proxy hands exchanges and events to a queue and
 // one writer goroutine commits them in batches, so recording never waits on
-// the disk. Reads go through a separate connection pool and never wait on the
-// writer either (SQLite WAL).
+// the store. Reads go to the backend directly and never wait on the writer.
 package recorder
 
 import (
-	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
-)
-
-var (
-	// ErrNotFound is returned by the read methods for an unknown id.
-	ErrNotFound = errors.New("not found")
-	// ErrInvalidFilter is returned by ListTasks for a negative limit or a
-	// cursor it did not issue.
-	ErrInvalidFilter = errors.New("invalid task filter")
 )
 
 // Defaults for the zero values of Options.
@@ -33,7 +24,7 @@ const (
 	DefaultFlushInterval = 50 * time.Millisecond
 )
 
-// Options configure a Store.
+// Options configure a Recorder.
 type Options struct {
 	// Mode says what RecordEvent does when the queue is full. If empty,
 	// ModeDrop.
@@ -83,7 +74,7 @@ func (o Options) withDefaults() (Options, error) {
 	return o, nil
 }
 
-// Stats are the store's counters since Open.
+// Stats are the recorder's counters since New.
 type Stats struct {
 	Queued        int    // items waiting for the writer now
 	QueuedBytes   int64  // the part of Options.BufferBytes they spend
@@ -104,119 +95,84 @@ type counters struct {
 	ignored atomic.Uint64
 }
 
-// Store records exchanges and events into one SQLite file and reads them back.
-// Its methods are safe for concurrent use.
-type Store struct {
+// Recorder records exchanges and events through a Backend and reads them
+// back. Its methods are safe for concurrent use.
+type Recorder struct {
+	Reader // the backend's reads, answered without the writer
+
 	lossless bool
 	queue    *queue
 	log      *slog.Logger
 	counters counters
 	losses   *lossCounter
 
-	// sendMu is held shared by Import, which writes on the writer's
-	// connection, and exclusively by Close, so the connection is never
-	// closed under an import. Recording does not take it.
-	sendMu sync.RWMutex
-	closed bool // guarded by sendMu
-
+	backend    Backend
 	writer     *writer
 	writerDone chan struct{}
-	// tasksGen counts writes of task rows outside the writer (Import).
-	tasksGen atomic.Uint64
-	readDB   *sql.DB
-	reads    readStatements
 
 	closeOnce sync.Once
 	closeErr  error
 }
 
-// Open opens the SQLite database at path, creating it if needed, applies the
-// pending migrations, checks with a real write that it can write the file
-// (a clear error if not: permissions, read-only file system, locked by
-// another process), closes the exchanges a crash left open as
-// OutcomeInterrupted and starts the writer. Close releases it.
-func Open(ctx context.Context, path string, opts Options) (*Store, error) {
-	if path == "" {
-		return nil, errors.New("open recorder: empty database path")
-	}
+// New starts the pipeline that records into backend: the byte-bounded queue
+// and the single writer goroutine. The Recorder owns backend once New
+// succeeds, and closes it on Close; on error, the caller still does.
+func New(backend Backend, opts Options) (*Recorder, error) {
 	opts, err := opts.withDefaults()
 	if err != nil {
 		return nil, err
 	}
-	writeDB, err := openWriteDB(ctx, path)
-	if err != nil {
-		return nil, err
+	if backend == nil {
+		return nil, errors.New("new recorder: no backend")
 	}
-	if err := beginRun(ctx, writeDB, path, opts.Logger); err != nil {
-		writeDB.Close()
-		return nil, err
-	}
-	readDB, err := openReadDB(ctx, path)
-	if err != nil {
-		writeDB.Close()
-		return nil, err
-	}
-	reads, err := prepareReadStatements(ctx, readDB)
-	if err != nil {
-		writeDB.Close()
-		readDB.Close()
-		return nil, err
-	}
-	s := &Store{
-		reads:      reads,
+	r := &Recorder{
+		Reader:     backend,
 		lossless:   opts.Mode == ModeLossless,
 		queue:      newQueue(opts.BufferBytes),
 		log:        opts.Logger,
 		losses:     newLossCounter(opts.Logger),
+		backend:    backend,
 		writerDone: make(chan struct{}),
-		readDB:     readDB,
 	}
-	s.writer, err = newWriter(ctx, writeDB, s.queue, opts, &s.counters, s.losses, &s.tasksGen)
-	if err != nil {
-		reads.close()
-		writeDB.Close()
-		readDB.Close()
-		return nil, err
-	}
-	go s.runWriter()
-	return s, nil
+	r.writer = newWriter(backend, r.queue, opts, &r.counters, r.losses)
+	go r.runWriter()
+	return r, nil
 }
 
-func (s *Store) runWriter() {
-	defer close(s.writerDone)
-	s.writer.run()
+func (r *Recorder) runWriter() {
+	defer close(r.writerDone)
+	r.writer.run()
 }
 
 // Close stops accepting writes, commits everything already queued and closes
-// the database. It is safe to call more than once; later calls return the
+// the backend. It is safe to call more than once; later calls return the
 // first one's result. Writes after Close are counted and ignored.
-func (s *Store) Close() error {
-	s.closeOnce.Do(func() {
-		s.sendMu.Lock()
-		s.closed = true
-		s.sendMu.Unlock()
-		s.queue.close() // the writer drains what is queued, then stops
-		<-s.writerDone
-		s.losses.close()
-		s.closeErr = errors.Join(s.writer.close(), s.reads.close(), closeDB("reader", s.readDB))
+func (r *Recorder) Close() error {
+	r.closeOnce.Do(func() {
+		r.queue.close() // the writer drains what is queued, then stops
+		<-r.writerDone
+		r.losses.close()
+		if err := r.backend.Close(); err != nil {
+			r.closeErr = fmt.Errorf("close recorder: %w", err)
+		}
 	})
-	return s.closeErr
+	return r.closeErr
 }
 
 // Stats returns the current counters.
-func (s *Store) Stats() Stats {
-	queued, bytes := s.queue.stats()
+func (r *Recorder) Stats() Stats {
+	queued, bytes := r.queue.stats()
 	return Stats{
 		Queued:        queued,
 		QueuedBytes:   bytes,
-		WrittenEvents: s.counters.written.Load(),
-		DroppedEvents: s.counters.dropped.Load(),
-		FailedItems:   s.counters.failed.Load(),
-		IgnoredWrites: s.counters.ignored.Load(),
-		Lost:          s.losses.totals(),
+		WrittenEvents: r.counters.written.Load(),
+		DroppedEvents: r.counters.dropped.Load(),
+		FailedItems:   r.counters.failed.Load(),
+		IgnoredWrites: r.counters.ignored.Load(),
+		Lost:          r.losses.totals(),
 	}
 }
 
-// Losses returns what the store could not store, since Open and recently,
+// Losses returns what the recorder could not store, since New and recently,
 // for the admin plane's banner.
-func (s *Store) Losses() Losses { return s.losses.report() }
+func (r *Recorder) Losses() Losses { return r.losses.report() }

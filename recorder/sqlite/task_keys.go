@@ -1,6 +1,6 @@
-package recorder
+package sqlite
 
-import "sync/atomic"
+import "github.com/a2aproxy/a2a-proxy/recorder"
 
 // maxStoredTasks bounds storedTasks: enough for every task of a few thousand
 // concurrent streams. Past it, a random task is forgotten; the next batch of
@@ -12,27 +12,38 @@ const maxStoredTasks = 16384
 // the row: with 1,000 tasks streaming at once, RETURNING took a third of the
 // writer's time.
 //
-// Only the writer uses it, on its connection. Import writes task rows on the
-// same connection; it bumps gen while it holds the connection, and the
-// writer, once its own transaction has begun, forgets everything when gen
-// has moved.
+// Only the recorder's writer goroutine uses it: Commit and Import, which
+// forgets what it knew, since it writes task rows too.
 type storedTasks struct {
-	keys    map[string]taskKeys
-	gen     *atomic.Uint64
-	seenGen uint64
+	keys map[string]taskKeys
 }
 
-func newStoredTasks(gen *atomic.Uint64) *storedTasks {
-	return &storedTasks{keys: make(map[string]taskKeys), gen: gen, seenGen: gen.Load()}
+func newStoredTasks() *storedTasks {
+	return &storedTasks{keys: make(map[string]taskKeys)}
 }
 
-// sync forgets every task if another writer changed task rows since the last
-// call. Call it inside the transaction, before get.
-func (t *storedTasks) sync() {
-	if g := t.gen.Load(); g != t.seenGen {
-		t.forget()
-		t.seenGen = g
+// taskKeys are the indexed columns of a task row.
+type taskKeys struct {
+	contextID string
+	agent     string
+	firstSeen int64
+	state     string
+}
+
+// merge applies a batch's changes to the stored keys: the first context and
+// agent known stick, first seen only moves back, the latest state wins.
+func (k taskKeys) merge(c *recorder.TaskChange) taskKeys {
+	if k.contextID == "" {
+		k.contextID = c.ContextID
 	}
+	if k.agent == "" {
+		k.agent = c.Agent
+	}
+	k.firstSeen = min(k.firstSeen, unixNano(c.FirstSeen))
+	if c.State != "" {
+		k.state = c.State
+	}
+	return k
 }
 
 func (t *storedTasks) get(taskID string) (taskKeys, bool) {

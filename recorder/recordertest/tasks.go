@@ -1,4 +1,4 @@
-package recorder_test
+package recordertest
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 
 // TestTaskRollup records one task's life over three exchanges and checks the
 // task row, whether the writer sees it all in one batch or item by item.
-func TestTaskRollup(t *testing.T) {
+func testTaskRollup(t *testing.T, h *rig) {
 	for _, tc := range []struct {
 		name      string
 		batchSize int
@@ -20,46 +20,46 @@ func TestTaskRollup(t *testing.T) {
 		{"one item per batch", 1, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s, _ := openStore(t, recorder.Options{BatchSize: tc.batchSize})
+			s := h.openStore(t, recorder.Options{BatchSize: tc.batchSize})
 			step := func() {
 				if tc.flushEach {
-					flush(t, s)
+					Flush(t, s)
 				}
 			}
 
 			// The stream that creates the task, then stops for input.
-			stream := newExchange("ex-1", "builtin", t0)
+			stream := NewExchange("ex-1", "builtin", T0)
 			s.StartExchange(stream)
 			step()
 			for _, ev := range []*recorder.Event{
-				statusEvent(stream, 0, "task-1", "ctx-1", "submitted", ""),
-				statusEvent(stream, 1, "task-1", "ctx-1", "working", "step 1"),
-				statusEvent(stream, 2, "task-1", "ctx-1", "input-required", "need more"),
+				StatusEvent(stream, 0, "task-1", "ctx-1", "submitted", ""),
+				StatusEvent(stream, 1, "task-1", "ctx-1", "working", "step 1"),
+				StatusEvent(stream, 2, "task-1", "ctx-1", "input-required", "need more"),
 			} {
 				s.RecordEvent(ev)
 				step()
 			}
-			s.FinishExchange(finish(stream.ID, t0.Add(time.Second), 3))
+			s.FinishExchange(Finish(stream.ID, T0.Add(time.Second), 3))
 			step()
 
 			// A tasks/get naming the task, whose response has no event of it.
-			get := newExchange("ex-2", "builtin", t0.Add(2*time.Second))
+			get := NewExchange("ex-2", "builtin", T0.Add(2*time.Second))
 			get.Method, get.TaskID, get.ContextID = "tasks/get", "task-1", "ctx-1"
 			s.StartExchange(get)
-			s.RecordEvent(newEvent(get, 0, []byte(`{"jsonrpc":"2.0","id":1,"error":{"code":-32603}}`), func(ev *recorder.Event) { ev.Kind = "error" }))
-			s.FinishExchange(finish(get.ID, t0.Add(3*time.Second), 1))
+			s.RecordEvent(NewEvent(get, 0, []byte(`{"jsonrpc":"2.0","id":1,"error":{"code":-32603}}`), func(ev *recorder.Event) { ev.Kind = "error" }))
+			s.FinishExchange(Finish(get.ID, T0.Add(3*time.Second), 1))
 			step()
 
 			// The follow-up that completes it, without a message.
-			followUp := newExchange("ex-3", "builtin", t0.Add(4*time.Second))
+			followUp := NewExchange("ex-3", "builtin", T0.Add(4*time.Second))
 			followUp.TaskID = "task-1"
 			s.StartExchange(followUp)
-			s.RecordEvent(statusEvent(followUp, 0, "task-1", "ctx-1", "working", "step 2"))
+			s.RecordEvent(StatusEvent(followUp, 0, "task-1", "ctx-1", "working", "step 2"))
 			step()
-			s.RecordEvent(statusEvent(followUp, 1, "task-1", "ctx-1", "completed", ""))
+			s.RecordEvent(StatusEvent(followUp, 1, "task-1", "ctx-1", "completed", ""))
 			step()
-			s.FinishExchange(finish(followUp.ID, t0.Add(5*time.Second), 2))
-			flush(t, s)
+			s.FinishExchange(Finish(followUp.ID, T0.Add(5*time.Second), 2))
+			Flush(t, s)
 
 			got, err := s.GetTask(context.Background(), "task-1")
 			if err != nil {
@@ -70,8 +70,8 @@ func TestTaskRollup(t *testing.T) {
 				ContextID:     "ctx-1",
 				Agent:         "builtin",
 				State:         "completed",
-				FirstSeen:     t0.Add(100 * time.Millisecond), // the first event
-				LastSeen:      t0.Add(4*time.Second + 200*time.Millisecond),
+				FirstSeen:     T0.Add(100 * time.Millisecond), // the first event
+				LastSeen:      T0.Add(4*time.Second + 200*time.Millisecond),
 				EventCount:    5,
 				ExchangeCount: 3,
 				TraceID:       "trace-ex-1",
@@ -95,14 +95,14 @@ func TestTaskRollup(t *testing.T) {
 	}
 }
 
-func TestEventsOfOtherTasksStayOut(t *testing.T) {
-	s, _ := openStore(t, recorder.Options{})
-	ex := newExchange("ex-1", "a", t0)
+func testEventsOfOtherTasksStayOut(t *testing.T, h *rig) {
+	s := h.openStore(t, recorder.Options{})
+	ex := NewExchange("ex-1", "a", T0)
 	s.StartExchange(ex)
-	s.RecordEvent(statusEvent(ex, 0, "task-1", "ctx", "working", ""))
-	s.RecordEvent(statusEvent(ex, 1, "task-2", "ctx", "working", ""))
-	s.FinishExchange(finish(ex.ID, t0.Add(time.Second), 2))
-	flush(t, s)
+	s.RecordEvent(StatusEvent(ex, 0, "task-1", "ctx", "working", ""))
+	s.RecordEvent(StatusEvent(ex, 1, "task-2", "ctx", "working", ""))
+	s.FinishExchange(Finish(ex.ID, T0.Add(time.Second), 2))
+	Flush(t, s)
 
 	for _, id := range []string{"task-1", "task-2"} {
 		got, err := s.GetTask(context.Background(), id)
@@ -121,18 +121,18 @@ func TestEventsOfOtherTasksStayOut(t *testing.T) {
 // The writer remembers each task's indexed columns so that it need not read
 // them back. An import writes task rows behind its back; the next batch must
 // not trust what it remembered, or a state change would be lost.
-func TestTaskStateAfterImportOfTheSameTask(t *testing.T) {
+func testTaskStateAfterImportOfTheSameTask(t *testing.T, h *rig) {
 	ctx := context.Background()
-	src, _ := openStore(t, recorder.Options{})
-	recordTask(t, src, "ex-old", "builtin", "task-1", "ctx-1", t0, "completed")
-	flush(t, src)
-	exported := exportTask(t, src, "task-1")
+	src := h.openStore(t, recorder.Options{})
+	RecordTask(t, src, "ex-old", "builtin", "task-1", "ctx-1", T0, "completed")
+	Flush(t, src)
+	exported := ExportTask(t, src, "task-1")
 
-	dst, _ := openStore(t, recorder.Options{})
-	live := newExchange("ex-live", "builtin", t0.Add(time.Minute))
+	dst := h.openStore(t, recorder.Options{})
+	live := NewExchange("ex-live", "builtin", T0.Add(time.Minute))
 	dst.StartExchange(live)
-	mustRecord(t, dst, statusEvent(live, 0, "task-1", "ctx-1", "working", "live 1"))
-	flush(t, dst) // the writer now knows task-1 as working
+	MustRecord(t, dst, StatusEvent(live, 0, "task-1", "ctx-1", "working", "live 1"))
+	Flush(t, dst) // the writer now knows task-1 as working
 
 	if _, err := dst.Import(ctx, readRecordings(t, exported)); err != nil {
 		t.Fatalf("import: %v", err)
@@ -141,14 +141,14 @@ func TestTaskStateAfterImportOfTheSameTask(t *testing.T) {
 		t.Fatalf("after the import the task is %q, want the imported completed", got)
 	}
 
-	mustRecord(t, dst, statusEvent(live, 1, "task-1", "ctx-1", "working", "live 2"))
-	flush(t, dst)
+	MustRecord(t, dst, StatusEvent(live, 1, "task-1", "ctx-1", "working", "live 2"))
+	Flush(t, dst)
 	if got := taskState(t, dst, "task-1"); got != "working" {
 		t.Errorf("after a live working event the task is %q, want working", got)
 	}
 }
 
-func taskState(t *testing.T, s *recorder.Store, taskID string) string {
+func taskState(t *testing.T, s *recorder.Recorder, taskID string) string {
 	t.Helper()
 	doc, err := s.GetTask(context.Background(), taskID)
 	if err != nil {

@@ -1,16 +1,11 @@
-package recorder
+package sqlite
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
-	"strconv"
 	"strings"
-)
 
-const (
-	defaultTaskLimit = 50
-	maxTaskLimit     = 500
+	"github.com/a2aproxy/a2a-proxy/recorder"
 )
 
 const taskColumns = `task_id, context_id, agent, state, first_seen, last_seen,
@@ -19,8 +14,8 @@ const taskColumns = `task_id, context_id, agent, state, first_seen, last_seen,
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
 
-func scanTask(row scanner) (TaskSummary, error) {
-	var t TaskSummary
+func scanTask(row scanner) (recorder.TaskSummary, error) {
+	var t recorder.TaskSummary
 	var firstSeen, lastSeen int64
 	err := row.Scan(&t.TaskID, &t.ContextID, &t.Agent, &t.State, &firstSeen, &lastSeen,
 		&t.EventCount, &t.ExchangeCount, &t.TraceID, &t.LastMessage)
@@ -31,55 +26,44 @@ func scanTask(row scanner) (TaskSummary, error) {
 // ListTasks returns one page of the tasks that match f, newest (by first
 // seen) first. Pages are cut by keyset, so tasks recorded while paging do not
 // shift the pages that follow.
-func (s *Store) ListTasks(ctx context.Context, f TaskFilter) (TaskPage, error) {
-	limit, err := pageLimit(f.Limit)
+func (s *Store) ListTasks(ctx context.Context, f recorder.TaskFilter) (recorder.TaskPage, error) {
+	limit, err := recorder.PageLimit(f.Limit)
 	if err != nil {
-		return TaskPage{}, err
+		return recorder.TaskPage{}, err
 	}
 	where, args, err := taskConditions(f)
 	if err != nil {
-		return TaskPage{}, err
+		return recorder.TaskPage{}, err
 	}
 	query := `SELECT ` + taskColumns + ` FROM tasks` + where +
 		` ORDER BY first_seen DESC, task_id DESC LIMIT ?`
 	rows, err := s.readDB.QueryContext(ctx, query, append(args, limit+1)...)
 	if err != nil {
-		return TaskPage{}, fmt.Errorf("list tasks: %w", err)
+		return recorder.TaskPage{}, fmt.Errorf("list tasks: %w", err)
 	}
 	defer rows.Close()
 
-	page := TaskPage{Tasks: []TaskSummary{}}
+	page := recorder.TaskPage{Tasks: []recorder.TaskSummary{}}
 	for rows.Next() {
 		t, err := scanTask(rows)
 		if err != nil {
-			return TaskPage{}, fmt.Errorf("list tasks: %w", err)
+			return recorder.TaskPage{}, fmt.Errorf("list tasks: %w", err)
 		}
 		if len(page.Tasks) == limit { // the extra row only says there is more
 			last := page.Tasks[limit-1]
-			page.NextCursor = encodeCursor(unixNano(last.FirstSeen), last.TaskID)
+			page.NextCursor = recorder.EncodeCursor(unixNano(last.FirstSeen), last.TaskID)
 			break
 		}
 		page.Tasks = append(page.Tasks, t)
 	}
 	if err := rows.Err(); err != nil {
-		return TaskPage{}, fmt.Errorf("list tasks: %w", err)
+		return recorder.TaskPage{}, fmt.Errorf("list tasks: %w", err)
 	}
 	return page, nil
 }
 
-func pageLimit(limit int) (int, error) {
-	switch {
-	case limit < 0:
-		return 0, fmt.Errorf("%w: negative limit %d", ErrInvalidFilter, limit)
-	case limit == 0:
-		return defaultTaskLimit, nil
-	default:
-		return min(limit, maxTaskLimit), nil
-	}
-}
-
 // taskConditions turns f into a WHERE clause over tasks and its arguments.
-func taskConditions(f TaskFilter) (string, []any, error) {
+func taskConditions(f recorder.TaskFilter) (string, []any, error) {
 	var conds []string
 	var args []any
 	for _, eq := range []struct{ column, value string }{
@@ -98,7 +82,7 @@ func taskConditions(f TaskFilter) (string, []any, error) {
 		args = append(args, pattern, pattern, pattern, pattern)
 	}
 	if f.Cursor != "" {
-		firstSeen, taskID, err := decodeCursor(f.Cursor)
+		firstSeen, taskID, err := recorder.DecodeCursor(f.Cursor)
 		if err != nil {
 			return "", nil, err
 		}
@@ -124,24 +108,3 @@ const matchesQuery = `(task_id LIKE ? ESCAPE '\'
 		WHERE l.task_id = tasks.task_id AND CAST(x.request_body AS TEXT) LIKE ? ESCAPE '\'))`
 
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-
-// A cursor is the sort key of the last task of a page, opaque to clients.
-func encodeCursor(firstSeen int64, taskID string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(firstSeen, 10) + "/" + taskID))
-}
-
-func decodeCursor(cursor string) (firstSeen int64, taskID string, err error) {
-	b, err := base64.RawURLEncoding.DecodeString(cursor)
-	if err != nil {
-		return 0, "", fmt.Errorf("%w: malformed cursor", ErrInvalidFilter)
-	}
-	ns, taskID, ok := strings.Cut(string(b), "/")
-	if !ok {
-		return 0, "", fmt.Errorf("%w: malformed cursor", ErrInvalidFilter)
-	}
-	firstSeen, err = strconv.ParseInt(ns, 10, 64)
-	if err != nil {
-		return 0, "", fmt.Errorf("%w: malformed cursor", ErrInvalidFilter)
-	}
-	return firstSeen, taskID, nil
-}

@@ -1,4 +1,4 @@
-package recorder
+package sqlite
 
 import (
 	"context"
@@ -6,12 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	"github.com/a2aproxy/a2a-proxy/recorder"
 )
 
 // GetTask returns a task with every exchange linked to it, oldest first, and
 // the events of those exchanges that belong to it (its id or none), in
 // exchange then sequence order.
-func (s *Store) GetTask(ctx context.Context, taskID string) (*TaskDetail, error) {
+func (s *Store) GetTask(ctx context.Context, taskID string) (*recorder.TaskDetail, error) {
 	tx, err := s.readDB.BeginTx(ctx, &sql.TxOptions{ReadOnly: true}) // one snapshot for the three reads
 	if err != nil {
 		return nil, fmt.Errorf("get task %s: %w", taskID, err)
@@ -20,7 +22,7 @@ func (s *Store) GetTask(ctx context.Context, taskID string) (*TaskDetail, error)
 
 	task, err := scanTask(tx.QueryRowContext(ctx, `SELECT `+taskColumns+` FROM tasks WHERE task_id = ?`, taskID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("task %s: %w", taskID, ErrNotFound)
+		return nil, fmt.Errorf("task %s: %w", taskID, recorder.ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("get task %s: %w", taskID, err)
@@ -41,11 +43,11 @@ func (s *Store) GetTask(ctx context.Context, taskID string) (*TaskDetail, error)
 	if err != nil {
 		return nil, fmt.Errorf("get events of task %s: %w", taskID, err)
 	}
-	return &TaskDetail{Task: task, Exchanges: exchanges, Events: events}, nil
+	return &recorder.TaskDetail{Task: task, Exchanges: exchanges, Events: events}, nil
 }
 
 // GetContext returns the tasks of a context, oldest first.
-func (s *Store) GetContext(ctx context.Context, contextID string) (*ContextDetail, error) {
+func (s *Store) GetContext(ctx context.Context, contextID string) (*recorder.ContextDetail, error) {
 	rows, err := s.readDB.QueryContext(ctx, `SELECT `+taskColumns+` FROM tasks
 		WHERE context_id = ? AND context_id != ''
 		ORDER BY first_seen, task_id`, contextID)
@@ -53,7 +55,7 @@ func (s *Store) GetContext(ctx context.Context, contextID string) (*ContextDetai
 		return nil, fmt.Errorf("get context %s: %w", contextID, err)
 	}
 	defer rows.Close()
-	detail := &ContextDetail{ContextID: contextID, Tasks: []TaskSummary{}}
+	detail := &recorder.ContextDetail{ContextID: contextID, Tasks: []recorder.TaskSummary{}}
 	for rows.Next() {
 		t, err := scanTask(rows)
 		if err != nil {
@@ -65,13 +67,13 @@ func (s *Store) GetContext(ctx context.Context, contextID string) (*ContextDetai
 		return nil, fmt.Errorf("get context %s: %w", contextID, err)
 	}
 	if len(detail.Tasks) == 0 {
-		return nil, fmt.Errorf("context %s: %w", contextID, ErrNotFound)
+		return nil, fmt.Errorf("context %s: %w", contextID, recorder.ErrNotFound)
 	}
 	return detail, nil
 }
 
 // ExchangeEvents returns all the events of one exchange in sequence order.
-func (s *Store) ExchangeEvents(ctx context.Context, exchangeID string) ([]EventDoc, error) {
+func (s *Store) ExchangeEvents(ctx context.Context, exchangeID string) ([]recorder.EventDoc, error) {
 	tx, err := s.readDB.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("get events of exchange %s: %w", exchangeID, err)
@@ -84,7 +86,7 @@ func (s *Store) ExchangeEvents(ctx context.Context, exchangeID string) ([]EventD
 		return nil, fmt.Errorf("get exchange %s: %w", exchangeID, err)
 	}
 	if !exists {
-		return nil, fmt.Errorf("exchange %s: %w", exchangeID, ErrNotFound)
+		return nil, fmt.Errorf("exchange %s: %w", exchangeID, recorder.ErrNotFound)
 	}
 	events, err := queryEvents(ctx, tx, `SELECT `+eventColumns+`
 		FROM events e JOIN exchanges x ON x.id = e.exchange_id
@@ -104,15 +106,15 @@ const exchangeColumns = `x.id, x.agent, x.method, x.protocol_version, x.binding,
 	x.started_at, x.ended_at, x.outcome, x.error, x.event_count,
 	x.dropped_events, x.recording_complete AND x.outcome != 'interrupted', x.trace_id, x.span_id`
 
-func queryExchanges(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]ExchangeDoc, error) {
+func queryExchanges(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]recorder.ExchangeDoc, error) {
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	exchanges := []ExchangeDoc{}
+	exchanges := []recorder.ExchangeDoc{}
 	for rows.Next() {
-		var x ExchangeDoc
+		var x recorder.ExchangeDoc
 		var headers, body []byte
 		var startedAt int64
 		var endedAt sql.NullInt64
@@ -128,7 +130,7 @@ func queryExchanges(ctx context.Context, tx *sql.Tx, query string, args ...any) 
 			return nil, fmt.Errorf("decode headers of exchange %s: %w", x.ID, err)
 		}
 		if len(body) > 0 {
-			x.RequestBody = jsonOrString(body)
+			x.RequestBody = recorder.JSONOrString(body)
 		}
 		x.StartedAt = fromUnixNano(startedAt)
 		if endedAt.Valid {
@@ -147,15 +149,15 @@ const eventColumns = `e.exchange_id, e.seq, e.offset_ns, e.at, e.raw, e.kind,
 	e.task_id, e.context_id, e.state, e.final, e.artifact_id, e.flag,
 	x.streaming OR x.ended_at IS NULL`
 
-func queryEvents(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]EventDoc, error) {
+func queryEvents(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]recorder.EventDoc, error) {
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	events := []EventDoc{}
+	events := []recorder.EventDoc{}
 	for rows.Next() {
-		var e EventDoc
+		var e recorder.EventDoc
 		var offset, at int64
 		var maybeSSE bool // the response was a stream, or is not over yet
 		err := rows.Scan(&e.ExchangeID, &e.Seq, &offset, &at, &e.Raw, &e.Kind,
@@ -166,7 +168,7 @@ func queryEvents(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]
 		}
 		e.OffsetMs = float64(offset) / 1e6
 		e.At = fromUnixNano(at)
-		e.Data = eventDocument(e.Raw, maybeSSE)
+		e.Data = recorder.EventDocument(e.Raw, maybeSSE)
 		events = append(events, e)
 	}
 	return events, rows.Err()
