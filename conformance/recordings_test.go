@@ -102,7 +102,7 @@ func readRecording(t *testing.T, path string) []*Exchange {
 // opens with a status update and its resubscribe exchange has no response).
 func TestRecordings(t *testing.T) {
 	want := map[string][]string{
-		"../recorder/testdata/recording.ndjson": {RuleStreamFirstEvent, RuleWireEvent},
+		"../recorder/recordertest/testdata/recording.ndjson": {RuleStreamFirstEvent, RuleWireEvent},
 		"../replay/testdata/fixture.ndjson":     nil,
 	}
 	for path, rules := range want {

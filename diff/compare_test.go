@@ -10,7 +10,7 @@ import (
 )
 
 const (
-	recordingFile = "../recorder/testdata/recording.ndjson"
+	recordingFile = "../recorder/recordertest/testdata/recording.ndjson"
 	fixtureFile   = "../replay/testdata/fixture.ndjson"
 )
 
