@@ -103,7 +103,7 @@ func readRecording(t *testing.T, path string) []*Exchange {
 func TestRecordings(t *testing.T) {
 	want := map[string][]string{
 		"../recorder/recordertest/testdata/recording.ndjson": {RuleStreamFirstEvent, RuleWireEvent},
-		"../replay/testdata/fixture.ndjson":     nil,
+		"../replay/testdata/fixture.ndjson":                  nil,
 	}
 	for path, rules := range want {
 		t.Run(filepath.Base(path), func(t *testing.T) {
