@@ -29,6 +29,8 @@ Usage:
   a2a-proxy replay serve [flags]   serve a recorded task, or export files, as an A2A agent
   a2a-proxy export [flags] TASK_ID write a task's recording as NDJSON (--context: a context's)
   a2a-proxy import [flags] FILE... read exported recordings into the database
+  a2a-proxy diff [flags] A B       compare two recordings (task ids or NDJSON files); exit 1 if they differ
+  a2a-proxy rerun [flags] TASK_ID  send a task's requests again through the proxy and diff the new run
 
 Run "a2a-proxy COMMAND --help" for a command's flags. Every flag can also be
 set through an environment variable: serve's --admin-token is
@@ -72,6 +74,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runExport(ctx, rest, stdout, stderr)
 	case "import":
 		err = runImport(ctx, rest, stdout, stderr)
+	case "diff":
+		err = runDiff(ctx, rest, stdout, stderr)
+	case "rerun":
+		err = runRerun(ctx, rest, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -80,9 +86,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	var usageErr usageError
+	var exitErr exitError
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
 		return 0
+	case errors.As(err, &exitErr):
+		if exitErr.err != nil {
+			fmt.Fprintf(stderr, "a2a-proxy %s: %v\n", name, exitErr.err)
+		}
+		return exitErr.code
 	case errors.As(err, &usageErr):
 		if !usageErr.reported {
 			fmt.Fprintf(stderr, "a2a-proxy %s: %v\n", name, err)
@@ -99,6 +111,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 type usageError struct {
 	error
 	reported bool
+}
+
+// exitError ends a command with its own exit code, for commands whose
+// status says more than success or failure (diff: 1 is "different", so its
+// errors are 2). err, if not nil, is printed.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
 }
 
 func usageErrorf(format string, args ...any) error {
