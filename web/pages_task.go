@@ -15,6 +15,7 @@ func (s *Server) taskPage(c *gin.Context) {
 		return
 	}
 	v := newTaskView(detail, s.ui, s.routes(), s.requestOrigin(c.Request))
+	v.Compare = s.recordings != nil
 	if v.Replay != nil {
 		v.Replay.TokenRequired = s.auth != nil
 	}

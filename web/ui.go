@@ -75,6 +75,9 @@ func (s *Server) routeUI() {
 	pages.GET("/tasks/:taskId", s.taskPage)
 	pages.GET("/contexts/:contextId", s.contextPage)
 	pages.GET("/agents", s.agentsPage)
+	if s.recordings != nil {
+		pages.GET("/diff", s.diffPage)
+	}
 }
 
 // pages holds each page's template set: the layout, the partials and the

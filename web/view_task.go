@@ -22,6 +22,7 @@ type taskView struct {
 	Live      bool   // the task may still change and the page can follow it
 	Export    string // the export download, "" when the route is missing
 	Replay    *replayView
+	Compare   bool // offer the diff page's "Compare with..." form
 }
 
 // replayView is what the replay controls and snippet need.

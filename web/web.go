@@ -79,10 +79,12 @@ type Server struct {
 	auth   *auth // nil: no token
 	api    *gin.RouterGroup
 	store  Store
-	health RecorderHealth // nil: none
-	log    *slog.Logger
-	ui     uiOptions
-	trust  forwarded.Trust
+	// recordings backs diffs (web/diff.go); nil: not served.
+	recordings Recordings
+	health     RecorderHealth // nil: none
+	log        *slog.Logger
+	ui         uiOptions
+	trust      forwarded.Trust
 }
 
 // New builds the admin plane with the JSON API routes.
@@ -93,13 +95,14 @@ func New(opts Options) *Server {
 		gin.SetMode(gin.ReleaseMode)
 	}
 	s := &Server{
-		engine: gin.New(),
-		auth:   newAuth(opts.Token, opts.TrustForwarded),
-		store:  opts.Store,
-		health: opts.Recorder,
-		log:    opts.Logger,
-		ui:     newUIOptions(opts),
-		trust:  opts.TrustForwarded,
+		engine:     gin.New(),
+		auth:       newAuth(opts.Token, opts.TrustForwarded),
+		store:      opts.Store,
+		recordings: opts.Recordings,
+		health:     opts.Recorder,
+		log:        opts.Logger,
+		ui:         newUIOptions(opts),
+		trust:      opts.TrustForwarded,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -114,6 +117,7 @@ func New(opts Options) *Server {
 	s.api.GET("/status", s.getStatus)
 	s.routeLive()
 	s.routeReplay(opts.Recordings)
+	s.routeDiff()
 	s.routeUI()
 	s.routeLogin()
 	if opts.Metrics != nil {
