@@ -96,9 +96,9 @@ func TestDiffAPI(t *testing.T) {
 	}
 	for path, want := range map[string]int{
 		"/api/diff?a=task-a&b=task-b&ignore=" + url.QueryEscape("$..["): http.StatusBadRequest,
-		"/api/diff?a=task-a&b=task-b&timing=0.5":                         http.StatusBadRequest,
-		"/api/diff?a=task-a":                                             http.StatusBadRequest,
-		"/api/diff?a=task-a&b=nope":                                      http.StatusNotFound,
+		"/api/diff?a=task-a&b=task-b&timing=0.5":                        http.StatusBadRequest,
+		"/api/diff?a=task-a":                                            http.StatusBadRequest,
+		"/api/diff?a=task-a&b=nope":                                     http.StatusNotFound,
 	} {
 		var doc errorDoc
 		if resp := get(t, srv, path, "s3cret", &doc); resp.StatusCode != want || doc.Error.Code == "" {

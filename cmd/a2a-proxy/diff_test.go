@@ -312,4 +312,3 @@ func assertAPIError(t *testing.T, u string, status int) {
 		t.Errorf("GET %s: %d %+v (%v), want %d with an error document", u, resp.StatusCode, doc, err, status)
 	}
 }
-
