@@ -125,7 +125,7 @@ func TestDiffPage(t *testing.T) {
 		`<code class="diff-old">&#34;answer: 1&#34;</code>`,
 		`&lt;script&gt;alert(\&#34;b\&#34;)&lt;/script&gt;`,
 		`data-status="added"`, `data-status="same"`, `data-status="changed"`,
-		`<textarea name="ignore" rows="2" spellcheck="false">$.id</textarea>`,
+		`<textarea name="ignore" rows="2" spellcheck="false" placeholder="$..artifact.parts[*].text (one per line)">$.id</textarea>`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("page lacks %s", want)
