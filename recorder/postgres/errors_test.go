@@ -1,0 +1,172 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/a2aproxy/a2a-proxy/internal/pgtest"
+	"github.com/a2aproxy/a2a-proxy/recorder"
+)
+
+// TestLossReasonBySQLState pins the classification of failed commits by
+// PostgreSQL's codes, for the ones a test server cannot easily be made to
+// return (a full disk, a server shutting down).
+func TestLossReasonBySQLState(t *testing.T) {
+	s := &Store{}
+	for _, tc := range []struct {
+		err       error
+		want      recorder.LossReason
+		retryable bool
+	}{
+		{&pgconn.PgError{Code: "53100"}, recorder.LossDiskFull, false},
+		{&pgconn.PgError{Code: "55P03"}, recorder.LossLocked, false},
+		{&pgconn.PgError{Code: "40P01"}, recorder.LossLocked, false},
+		{&pgconn.PgError{Code: "25006"}, recorder.LossUnwritable, false},
+		{&pgconn.PgError{Code: "42501"}, recorder.LossUnwritable, false},
+		{&pgconn.PgError{Code: "23505"}, recorder.LossCommitFailed, false},
+		{&pgconn.PgError{Code: "57P01"}, LossUnreachable, true},
+		{&pgconn.PgError{Code: "08006"}, LossUnreachable, true},
+		{&pgconn.PgError{Code: "53300"}, LossUnreachable, true},
+		{fmt.Errorf("commit: %w", context.DeadlineExceeded), LossUnreachable, true},
+		{errors.New("something else"), recorder.LossCommitFailed, false},
+		{context.Canceled, recorder.LossCommitFailed, false},
+	} {
+		if got := s.LossReason(tc.err); got != tc.want {
+			t.Errorf("LossReason(%v) = %s, want %s", tc.err, got, tc.want)
+		}
+		if got := s.Retryable(tc.err); got != tc.retryable {
+			t.Errorf("Retryable(%v) = %v, want %v", tc.err, got, tc.retryable)
+		}
+	}
+}
+
+func execSQL(t *testing.T, dsn, sql string) {
+	t.Helper()
+	conn, err := pgx.Connect(testContext(t), dsn)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(testContext(t), sql); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+}
+
+// TestOpenFailsOnReadOnlyDatabase pins that a store which cannot be written
+// (a standby, or default_transaction_read_only) fails Open with a clear
+// error, and that a commit refused so is classified unwritable.
+func TestOpenFailsOnReadOnlyDatabase(t *testing.T) {
+	t.Parallel()
+	dsn := pgtest.Start(t)
+	s := openPG(t, dsn, Options{}) // migrated while writable
+	dbName := dsn[strings.LastIndex(dsn, "/")+1 : strings.Index(dsn, "?")]
+	execSQL(t, dsn, "ALTER DATABASE "+dbName+" SET default_transaction_read_only = on")
+
+	_, err := Open(testContext(t), dsn, Options{})
+	if err == nil || !strings.Contains(err.Error(), "cannot write the PostgreSQL database") {
+		t.Fatalf("open read-only: err = %v, want a clear unwritable error", err)
+	}
+	s.pool.Reset() // new connections read the setting
+	ex := newExchange("ex-ro", "alpha", t0)
+	err = s.Commit(testContext(t), rollup([]Item{{Start: ex}}))
+	if got := s.LossReason(err); got != recorder.LossUnwritable || s.Retryable(err) {
+		t.Fatalf("commit on read-only: %v classified %s (retryable %v), want unwritable, not retryable", err, got, s.Retryable(err))
+	}
+}
+
+// TestLockedTableIsLocked pins that a commit waiting on another session's
+// lock past lock_timeout fails as locked, not as unreachable, and does not
+// wait for CommitTimeout.
+func TestLockedTableIsLocked(t *testing.T) {
+	t.Parallel()
+	dsn := pgtest.Start(t)
+	s := openPG(t, dsn+"&lock_timeout=200", Options{})
+	ctx := testContext(t)
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer conn.Close(context.Background())
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatalf("begin: %v", err)
+	}
+	defer tx.Rollback(context.Background())
+	if _, err := tx.Exec(ctx, "LOCK TABLE exchanges IN ACCESS EXCLUSIVE MODE"); err != nil {
+		t.Fatalf("lock: %v", err)
+	}
+	began := time.Now()
+	err = s.Commit(ctx, rollup([]Item{{Start: newExchange("ex-locked", "alpha", t0)}}))
+	if got := s.LossReason(err); got != recorder.LossLocked {
+		t.Fatalf("commit under a lock: %v classified %s, want locked", err, got)
+	}
+	if waited := time.Since(began); waited > 10*time.Second {
+		t.Errorf("commit waited %v for the lock, want about lock_timeout", waited)
+	}
+}
+
+// TestServerStoppedMidRun pins what the writer relies on when PostgreSQL
+// goes away: commits fail fast as retryable (unreachable), whether the
+// server was stopped or crashed, and the same batch commits once it is
+// back, through the same store, with nothing lost or doubled.
+func TestServerStoppedMidRun(t *testing.T) {
+	t.Parallel()
+	for _, stop := range []string{"stop", "crash"} {
+		t.Run(stop, func(t *testing.T) {
+			srv := pgtest.New(t)
+			s := openPG(t, srv.CreateDatabase(t), Options{})
+			ctx := testContext(t)
+			openWork(t, s, "ex-before", "task-1", t0)
+
+			if stop == "stop" {
+				srv.Stop(t)
+			} else {
+				srv.Crash(t)
+			}
+			ex := newExchange("ex-during", "alpha", t0.Add(time.Second))
+			batch := rollup([]Item{
+				{Start: ex},
+				{Event: statusEvent(ex, 0, "task-1", "ctx", "completed", "done")},
+				{End: finish(ex.ID, t0.Add(2*time.Second), 1)},
+			})
+			for range 3 { // each attempt fails the same way, fast
+				began := time.Now()
+				err := s.Commit(ctx, batch)
+				if err == nil {
+					t.Fatal("commit with the server down succeeded")
+				}
+				if !s.Retryable(err) || s.LossReason(err) != LossUnreachable {
+					t.Fatalf("commit with the server down: %v: retryable %v, reason %s; want retryable, unreachable", err, s.Retryable(err), s.LossReason(err))
+				}
+				if waited := time.Since(began); waited > 10*time.Second {
+					t.Fatalf("commit with the server down took %v", waited)
+				}
+			}
+			srv.Restart(t)
+			var err error
+			for attempt := 0; attempt < 3; attempt++ { // a pooled connection may still be the dead one's
+				if err = s.Commit(ctx, batch); err == nil || !s.Retryable(err) {
+					break
+				}
+			}
+			if err != nil {
+				t.Fatalf("commit after restart: %v", err)
+			}
+			detail, err := s.GetTask(ctx, "task-1")
+			if err != nil {
+				t.Fatalf("get task: %v", err)
+			}
+			if detail.Task.State != "completed" || detail.Task.EventCount != 2 || detail.Task.ExchangeCount != 2 || len(detail.Events) != 2 {
+				t.Errorf("after restart: state %s, %d events, %d exchanges, %d events read; want completed, 2, 2, 2",
+					detail.Task.State, detail.Task.EventCount, detail.Task.ExchangeCount, len(detail.Events))
+			}
+		})
+	}
+}
