@@ -1,0 +1,49 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/a2aproxy/a2a-proxy/internal/pgtest"
+	"github.com/a2aproxy/a2a-proxy/recorder"
+)
+
+// BenchmarkCommit measures the writer's side of PostgreSQL: batches of the
+// default size (2,048 items) of status events spread over 50 open streams,
+// each event a task update as the proxy records it.
+func BenchmarkCommit(b *testing.B) {
+	s, err := Open(context.Background(), pgtest.Start(b), Options{})
+	if err != nil {
+		b.Fatalf("open: %v", err)
+	}
+	defer s.Close()
+	const streams, batchSize = 50, 2048
+	exchanges := make([]*recorder.Exchange, streams)
+	var items []Item
+	for i := range exchanges {
+		exchanges[i] = newExchange(fmt.Sprintf("ex-%02d", i), "bench", t0)
+		items = append(items, Item{Start: exchanges[i]})
+	}
+	if err := s.Commit(context.Background(), rollup(items)); err != nil {
+		b.Fatalf("commit starts: %v", err)
+	}
+	seq := make([]int, streams)
+	b.ReportAllocs()
+	b.ResetTimer()
+	began := time.Now()
+	for i := 0; i < b.N; i++ {
+		items = items[:0]
+		for j := range batchSize {
+			k := j % streams
+			ex := exchanges[k]
+			items = append(items, Item{Event: statusEvent(ex, seq[k], fmt.Sprintf("task-%02d", k), "ctx", "working", "step")})
+			seq[k]++
+		}
+		if err := s.Commit(context.Background(), rollup(items)); err != nil {
+			b.Fatalf("commit: %v", err)
+		}
+	}
+	b.ReportMetric(float64(b.N*batchSize)/time.Since(began).Seconds(), "events/s")
+}
