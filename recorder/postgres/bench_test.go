@@ -14,7 +14,7 @@ import (
 // default size (2,048 items) of status events spread over 50 open streams,
 // each event a task update as the proxy records it.
 func BenchmarkCommit(b *testing.B) {
-	s, err := Open(context.Background(), pgtest.Start(b), Options{})
+	s, err := Open(context.Background(), pgtest.Start(b))
 	if err != nil {
 		b.Fatalf("open: %v", err)
 	}

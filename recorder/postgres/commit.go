@@ -74,7 +74,7 @@ const rollupSQL = `WITH l AS (
 
 // Commit writes a batch in one transaction: all of it or nothing.
 func (s *Store) Commit(ctx context.Context, b *Batch) error {
-	ctx, cancel := context.WithTimeout(ctx, s.opts.CommitTimeout)
+	ctx, cancel := context.WithTimeout(ctx, s.opts.commitTimeout)
 	defer cancel()
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
@@ -137,7 +137,7 @@ func (s *Store) insertExchanges(ctx context.Context, tx pgx.Tx, starts []*record
 			pgText(ex.ID), pgText(ex.Agent), pgText(ex.Method), pgText(ex.ProtocolVersion), pgText(ex.Binding),
 			pgText(ex.HTTPMethod), pgText(ex.Path), headers, ex.RequestBody, ex.RequestBodyTruncated, pgText(ex.RPCID),
 			pgText(ex.TaskID), pgText(ex.ContextID), pgText(ex.MessageID), unixNano(ex.StartedAt),
-			pgText(ex.TraceID), pgText(ex.SpanID), s.opts.ReplicaID,
+			pgText(ex.TraceID), pgText(ex.SpanID), s.opts.replicaID,
 		}
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"exchanges"}, exchangeCopyColumns, pgx.CopyFromRows(rows)); err != nil {

@@ -65,11 +65,11 @@ func execSQL(t *testing.T, dsn, sql string) {
 func TestOpenFailsOnReadOnlyDatabase(t *testing.T) {
 	t.Parallel()
 	dsn := pgtest.Start(t)
-	s := openPG(t, dsn, Options{}) // migrated while writable
+	s := openPG(t, dsn) // migrated while writable
 	dbName := dsn[strings.LastIndex(dsn, "/")+1 : strings.Index(dsn, "?")]
 	execSQL(t, dsn, "ALTER DATABASE "+dbName+" SET default_transaction_read_only = on")
 
-	_, err := Open(testContext(t), dsn, Options{})
+	_, err := Open(testContext(t), dsn)
 	if err == nil || !strings.Contains(err.Error(), "cannot write the PostgreSQL database") {
 		t.Fatalf("open read-only: err = %v, want a clear unwritable error", err)
 	}
@@ -87,7 +87,7 @@ func TestOpenFailsOnReadOnlyDatabase(t *testing.T) {
 func TestLockedTableIsLocked(t *testing.T) {
 	t.Parallel()
 	dsn := pgtest.Start(t)
-	s := openPG(t, dsn+"&lock_timeout=200", Options{})
+	s := openPG(t, dsn+"&lock_timeout=200")
 	ctx := testContext(t)
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
@@ -121,7 +121,7 @@ func TestServerStoppedMidRun(t *testing.T) {
 	for _, stop := range []string{"stop", "crash"} {
 		t.Run(stop, func(t *testing.T) {
 			srv := pgtest.New(t)
-			s := openPG(t, srv.CreateDatabase(t), Options{})
+			s := openPG(t, srv.CreateDatabase(t))
 			ctx := testContext(t)
 			openWork(t, s, "ex-before", "task-1", t0)
 

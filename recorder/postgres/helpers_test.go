@@ -24,9 +24,9 @@ func testContext(t *testing.T) context.Context {
 }
 
 // openPG opens a store on dsn, closed when the test ends.
-func openPG(t *testing.T, dsn string, opts Options) *Store {
+func openPG(t *testing.T, dsn string, opts ...Option) *Store {
 	t.Helper()
-	s, err := Open(testContext(t), dsn, opts)
+	s, err := Open(testContext(t), dsn, opts...)
 	if err != nil {
 		t.Fatalf("open postgres: %v", err)
 	}

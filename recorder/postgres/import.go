@@ -22,7 +22,7 @@ func (s *Store) Import(ctx context.Context, recs []*recorder.Recording) (recorde
 	if err != nil {
 		return recorder.ImportResult{}, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.opts.CommitTimeout)
+	ctx, cancel := context.WithTimeout(ctx, s.opts.commitTimeout)
 	defer cancel()
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {

@@ -175,7 +175,7 @@ func compare(t *testing.T, lite, pg map[string]string) {
 func TestReadsMatchSQLite(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
-	w := &twin{t: t, lite: openSQLite(t), pg: openPG(t, pgtest.Start(t), Options{})}
+	w := &twin{t: t, lite: openSQLite(t), pg: openPG(t, pgtest.Start(t))}
 	recordScenario(w)
 	lite, pg := readAll(ctx, w.lite), readAll(ctx, w.pg)
 	compare(t, lite, pg)
@@ -204,7 +204,7 @@ func TestImportMatchesSQLite(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
 	lite := openSQLite(t)
-	w := &twin{t: t, lite: lite, pg: openPG(t, pgtest.Start(t), Options{})}
+	w := &twin{t: t, lite: lite, pg: openPG(t, pgtest.Start(t))}
 	recordScenario(w)
 	file := exportAll(t, lite)
 
@@ -212,7 +212,7 @@ func TestImportMatchesSQLite(t *testing.T) {
 	if err != nil {
 		t.Fatalf("read back: %v", err)
 	}
-	pg := openPG(t, pgtest.Start(t), Options{})
+	pg := openPG(t, pgtest.Start(t))
 	res, err := pg.Import(ctx, read)
 	if err != nil {
 		t.Fatalf("import: %v", err)
@@ -234,7 +234,7 @@ func TestImportMatchesSQLite(t *testing.T) {
 	if err != nil {
 		t.Fatalf("read back: %v", err)
 	}
-	pg2 := openPG(t, pgtest.Start(t), Options{})
+	pg2 := openPG(t, pgtest.Start(t))
 	if _, err := pg2.Import(ctx, again); err != nil {
 		t.Fatalf("import the export: %v", err)
 	}

@@ -27,7 +27,7 @@ import (
 	"github.com/a2aproxy/a2a-proxy/recorder"
 )
 
-// Defaults for the zero values of Options.
+// Defaults of the options.
 const (
 	DefaultHeartbeat     = 2 * time.Second
 	DefaultDeadAfter     = 15 * time.Second
@@ -38,51 +38,68 @@ const (
 // lock_timeout.
 const defaultLockTimeout = "5s"
 
-// Options configure a Store.
-type Options struct {
-	// ReplicaID names this process among the replicas sharing the database.
-	// If empty, a new random id: a restarted process is a new replica, and
-	// the exchanges it left open are closed once its old id's heartbeat is
-	// DeadAfter old. A fixed id (a StatefulSet pod name) closes them at once
-	// on restart; two live processes must never share one.
-	ReplicaID string
-	// Heartbeat is how often the replica's row is beaten. If zero,
-	// DefaultHeartbeat.
-	Heartbeat time.Duration
-	// DeadAfter is how old a replica's heartbeat must be for its open
-	// exchanges to be closed as interrupted. If zero, DefaultDeadAfter. It
-	// must be several heartbeats.
-	DeadAfter time.Duration
-	// CommitTimeout bounds one Commit or Import, so that a store that stops
-	// answering fails the batch (retryable) instead of holding the writer.
-	// If zero, DefaultCommitTimeout.
-	CommitTimeout time.Duration
-	// Logger receives what the store notices. If nil, nothing is logged.
-	Logger *slog.Logger
+// options configure a Store; the zero value of each field is its default.
+type options struct {
+	replicaID     string
+	heartbeat     time.Duration
+	deadAfter     time.Duration
+	commitTimeout time.Duration
+	log           *slog.Logger
 }
 
-func (o Options) withDefaults() (Options, error) {
-	if o.ReplicaID == "" {
+// Option configures Open.
+type Option func(*options)
+
+// WithReplicaID names this process among the replicas sharing the database.
+// By default a new random id: a restarted process is a new replica, and the
+// exchanges it left open are closed once its old id's heartbeat is
+// DefaultDeadAfter old. A fixed id (a StatefulSet pod name) closes them at
+// once on restart; two live processes must never share one.
+func WithReplicaID(id string) Option { return func(o *options) { o.replicaID = id } }
+
+// WithHeartbeat sets how often the replica's row is beaten, and how old a
+// replica's heartbeat must be for its open exchanges to be closed as
+// interrupted (several heartbeats). By default DefaultHeartbeat and
+// DefaultDeadAfter.
+func WithHeartbeat(every, deadAfter time.Duration) Option {
+	return func(o *options) { o.heartbeat, o.deadAfter = every, deadAfter }
+}
+
+// WithCommitTimeout bounds one Commit or Import, so that a server that stops
+// answering fails the batch (retryable) instead of holding the writer. By
+// default DefaultCommitTimeout.
+func WithCommitTimeout(d time.Duration) Option { return func(o *options) { o.commitTimeout = d } }
+
+// WithLogger logs what Open repaired, the replica's heartbeat trouble and the
+// odd write (an exchange end without its start). By default nothing is logged.
+func WithLogger(log *slog.Logger) Option { return func(o *options) { o.log = log } }
+
+func newOptions(opts []Option) (options, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.replicaID == "" {
 		id, err := newReplicaID()
 		if err != nil {
 			return o, err
 		}
-		o.ReplicaID = id
+		o.replicaID = id
 	}
-	if o.Heartbeat <= 0 {
-		o.Heartbeat = DefaultHeartbeat
+	if o.heartbeat <= 0 {
+		o.heartbeat = DefaultHeartbeat
 	}
-	if o.DeadAfter <= 0 {
-		o.DeadAfter = DefaultDeadAfter
+	if o.deadAfter <= 0 {
+		o.deadAfter = DefaultDeadAfter
 	}
-	if o.DeadAfter < 2*o.Heartbeat {
-		return o, fmt.Errorf("replica dead-after %v is less than two heartbeats of %v", o.DeadAfter, o.Heartbeat)
+	if o.deadAfter < 2*o.heartbeat {
+		return o, fmt.Errorf("replica dead-after %v is less than two heartbeats of %v", o.deadAfter, o.heartbeat)
 	}
-	if o.CommitTimeout <= 0 {
-		o.CommitTimeout = DefaultCommitTimeout
+	if o.commitTimeout <= 0 {
+		o.commitTimeout = DefaultCommitTimeout
 	}
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
+	if o.log == nil {
+		o.log = slog.New(slog.DiscardHandler)
 	}
 	return o, nil
 }
@@ -106,7 +123,7 @@ func newReplicaID() (string, error) {
 // writer goroutine.
 type Store struct {
 	pool  *pgxpool.Pool
-	opts  Options
+	opts  options
 	log   *slog.Logger
 	where string // the server and database, for errors (never the password)
 
@@ -123,8 +140,8 @@ type Store struct {
 // error if not: read-only standby, missing privileges, full disk), registers
 // the replica, closes as interrupted the exchanges that dead replicas left
 // open, and starts the heartbeat. Close releases it.
-func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
-	opts, err := opts.withDefaults()
+func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
+	o, err := newOptions(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +159,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect to postgres %s: %w", where, err)
 	}
-	s := &Store{pool: pool, opts: opts, log: opts.Logger, where: where}
+	s := &Store{pool: pool, opts: o, log: o.log, where: where}
 	if err := migrations.ApplyPostgres(ctx, pool); err != nil {
 		pool.Close()
 		if s.LossReason(err) != recorder.LossCommitFailed {
@@ -161,7 +178,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 }
 
 // ReplicaID returns the id this store records its exchanges under.
-func (s *Store) ReplicaID() string { return s.opts.ReplicaID }
+func (s *Store) ReplicaID() string { return s.opts.replicaID }
 
 // Close stops the heartbeat, removes the replica's row (its exchanges are
 // all over: the recorder flushed before closing its backend) and closes the
@@ -170,10 +187,10 @@ func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		s.stopBeat()
 		<-s.beatDone
-		ctx, cancel := context.WithTimeout(context.Background(), s.opts.Heartbeat)
+		ctx, cancel := context.WithTimeout(context.Background(), s.opts.heartbeat)
 		defer cancel()
-		if _, err := s.pool.Exec(ctx, `DELETE FROM replicas WHERE id = $1`, s.opts.ReplicaID); err != nil {
-			s.log.Warn("remove replica row", "replica_id", s.opts.ReplicaID, "err", err)
+		if _, err := s.pool.Exec(ctx, `DELETE FROM replicas WHERE id = $1`, s.opts.replicaID); err != nil {
+			s.log.Warn("remove replica row", "replica_id", s.opts.replicaID, "err", err)
 		}
 		s.pool.Close()
 	})

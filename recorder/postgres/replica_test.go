@@ -73,7 +73,7 @@ func TestConcurrentOpenOnOneDatabase(t *testing.T) {
 	for i := range stores {
 		wg.Go(func() {
 			<-start
-			stores[i], errs[i] = Open(testContext(t), dsn, Options{})
+			stores[i], errs[i] = Open(testContext(t), dsn)
 		})
 	}
 	close(start)
@@ -102,20 +102,20 @@ func TestConcurrentOpenOnOneDatabase(t *testing.T) {
 func TestDeadReplicaExchangesAreInterrupted(t *testing.T) {
 	t.Parallel()
 	dsn := pgtest.Start(t)
-	dead := openPG(t, dsn, Options{ReplicaID: "dead"})
-	live := openPG(t, dsn, Options{ReplicaID: "live"})
+	dead := openPG(t, dsn, WithReplicaID("dead"))
+	live := openPG(t, dsn, WithReplicaID("live"))
 	openWork(t, dead, "ex-dead", "task-dead", t0)
 	openWork(t, live, "ex-live", "task-live", t0)
 	crash(t, dead)
 
 	// Dead for less than DeadAfter: it may be a replica cut off for a moment.
-	openPG(t, dsn, Options{})
+	openPG(t, dsn)
 	if x := exchangeOf(t, live, "task-dead"); x.EndedAt != nil {
 		t.Fatalf("exchange of a replica dead for a moment closed: %+v", x)
 	}
 
 	ageHeartbeat(t, dsn, "dead", time.Hour)
-	openPG(t, dsn, Options{})
+	openPG(t, dsn)
 	x := exchangeOf(t, live, "task-dead")
 	if x.Outcome != recorder.OutcomeInterrupted || x.EndedAt == nil || x.RecordingComplete || x.EventCount != 1 {
 		t.Fatalf("exchange of the dead replica = outcome %q, ended %v, complete %v, %d events; want interrupted, ended, incomplete, 1 event",
@@ -130,8 +130,8 @@ func TestDeadReplicaExchangesAreInterrupted(t *testing.T) {
 
 	// The same id restarting: its own open exchanges are its crash's.
 	crash(t, live)
-	openPG(t, dsn, Options{ReplicaID: "live"})
-	reader := openPG(t, dsn, Options{})
+	openPG(t, dsn, WithReplicaID("live"))
+	reader := openPG(t, dsn)
 	if x := exchangeOf(t, reader, "task-live"); x.Outcome != recorder.OutcomeInterrupted {
 		t.Errorf("after a restart under the same id, its open exchange has outcome %q, want interrupted", x.Outcome)
 	}
@@ -143,13 +143,13 @@ func TestDeadReplicaExchangesAreInterrupted(t *testing.T) {
 func TestHeartbeatSweepsDeadReplicas(t *testing.T) {
 	t.Parallel()
 	dsn := pgtest.Start(t)
-	dead := openPG(t, dsn, Options{ReplicaID: "dead"})
+	dead := openPG(t, dsn, WithReplicaID("dead"))
 	openWork(t, dead, "ex-dead", "task-dead", t0)
 	crash(t, dead)
 	ageHeartbeat(t, dsn, "dead", time.Hour)
 	// The open below closes it already; a second dead exchange comes after.
-	survivor := openPG(t, dsn, Options{ReplicaID: "survivor", Heartbeat: 20 * time.Millisecond, DeadAfter: 100 * time.Millisecond})
-	late := openPG(t, dsn, Options{ReplicaID: "late"})
+	survivor := openPG(t, dsn, WithReplicaID("survivor"), WithHeartbeat(20*time.Millisecond, 100*time.Millisecond))
+	late := openPG(t, dsn, WithReplicaID("late"))
 	openWork(t, late, "ex-late", "task-late", t0)
 	crash(t, late)
 	ageHeartbeat(t, dsn, "late", time.Hour)
@@ -168,7 +168,7 @@ func TestHeartbeatSweepsDeadReplicas(t *testing.T) {
 func TestCloseRemovesTheReplica(t *testing.T) {
 	t.Parallel()
 	dsn := pgtest.Start(t)
-	s, err := Open(testContext(t), dsn, Options{ReplicaID: "gone"})
+	s, err := Open(testContext(t), dsn, WithReplicaID("gone"))
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}

@@ -46,11 +46,11 @@ func (s *Store) beginRun(ctx context.Context) error {
 		return s.writeError(err)
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO replicas (id) VALUES ($1)
-		ON CONFLICT (id) DO UPDATE SET started_at = now(), heartbeat_at = now()`, s.opts.ReplicaID)
+		ON CONFLICT (id) DO UPDATE SET started_at = now(), heartbeat_at = now()`, s.opts.replicaID)
 	if err != nil {
 		return s.writeError(err)
 	}
-	n, err := closeInterrupted(ctx, tx, s.opts.ReplicaID, s.opts.DeadAfter)
+	n, err := closeInterrupted(ctx, tx, s.opts.replicaID, s.opts.deadAfter)
 	if err != nil {
 		return fmt.Errorf("close interrupted exchanges: %w", err)
 	}
@@ -83,7 +83,7 @@ func closeInterrupted(ctx context.Context, db execer, replicaID string, deadAfte
 // others by heartbeats that could not be written.
 func (s *Store) beat(ctx context.Context) {
 	defer close(s.beatDone)
-	ticker := time.NewTicker(s.opts.Heartbeat)
+	ticker := time.NewTicker(s.opts.heartbeat)
 	defer ticker.Stop()
 	connectedSince := time.Now() // beginRun beat
 	failing := false
@@ -99,17 +99,17 @@ func (s *Store) beat(ctx context.Context) {
 			return
 		case err != nil:
 			if !failing {
-				s.log.Warn("replica heartbeat failed", "replica_id", s.opts.ReplicaID, "err", err)
+				s.log.Warn("replica heartbeat failed", "replica_id", s.opts.replicaID, "err", err)
 			}
 			failing = true
 			continue
 		case failing:
-			s.log.Info("replica heartbeat back", "replica_id", s.opts.ReplicaID)
+			s.log.Info("replica heartbeat back", "replica_id", s.opts.replicaID)
 			failing = false
 			connectedSince = time.Now()
 			continue
 		}
-		if time.Since(connectedSince) < s.opts.DeadAfter {
+		if time.Since(connectedSince) < s.opts.deadAfter {
 			continue
 		}
 		n, err := s.sweep(ctx)
@@ -123,24 +123,24 @@ func (s *Store) beat(ctx context.Context) {
 }
 
 func (s *Store) heartbeat(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, s.opts.Heartbeat)
+	ctx, cancel := context.WithTimeout(ctx, s.opts.heartbeat)
 	defer cancel()
 	_, err := s.pool.Exec(ctx, `INSERT INTO replicas (id) VALUES ($1)
-		ON CONFLICT (id) DO UPDATE SET heartbeat_at = now()`, s.opts.ReplicaID)
+		ON CONFLICT (id) DO UPDATE SET heartbeat_at = now()`, s.opts.replicaID)
 	return err
 }
 
 // sweep closes the open exchanges of dead replicas, and forgets their rows.
 func (s *Store) sweep(ctx context.Context) (int64, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.opts.DeadAfter)
+	ctx, cancel := context.WithTimeout(ctx, s.opts.deadAfter)
 	defer cancel()
 	var n int64
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var err error
-		if n, err = closeInterrupted(ctx, tx, "", s.opts.DeadAfter); err != nil {
+		if n, err = closeInterrupted(ctx, tx, "", s.opts.deadAfter); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `DELETE FROM replicas WHERE heartbeat_at < now() - $1::bigint * interval '1 microsecond'`, s.opts.DeadAfter.Microseconds())
+		_, err = tx.Exec(ctx, `DELETE FROM replicas WHERE heartbeat_at < now() - $1::bigint * interval '1 microsecond'`, s.opts.deadAfter.Microseconds())
 		return err
 	})
 	return n, err
