@@ -170,3 +170,16 @@ func TestServerStoppedMidRun(t *testing.T) {
 		})
 	}
 }
+
+// TestOpenFailsWhenUnreachable pins that a start against a server that does
+// not answer fails at once with an error that says so.
+func TestOpenFailsWhenUnreachable(t *testing.T) {
+	t.Parallel()
+	srv := pgtest.New(t)
+	dsn := srv.CreateDatabase(t)
+	srv.Stop(t)
+	_, err := Open(testContext(t), dsn)
+	if err == nil || !strings.Contains(err.Error(), "cannot reach the PostgreSQL server") {
+		t.Fatalf("open with the server stopped: err = %v, want a clear unreachable error", err)
+	}
+}

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -183,5 +184,52 @@ func TestCloseRemovesTheReplica(t *testing.T) {
 	var n int
 	if err := pool.QueryRow(context.Background(), `SELECT count(*) FROM replicas WHERE id = 'gone'`).Scan(&n); err != nil || n != 0 {
 		t.Errorf("replica rows after Close = %d (%v), want 0", n, err)
+	}
+}
+
+// TestReplicasShareTasks pins that replicas committing to the same tasks at
+// the same time, each batch touching them in another order, neither
+// deadlock nor lose a count: each task row ends with every event and
+// exchange of every replica, and its first exchange is the earliest link.
+func TestReplicasShareTasks(t *testing.T) {
+	t.Parallel()
+	dsn := pgtest.Start(t)
+	stores := []*Store{openPG(t, dsn), openPG(t, dsn)}
+	const batches = 20
+	tasks := []string{"task-a", "task-b", "task-c"}
+	errs := make(chan error, len(stores)*batches)
+	var wg sync.WaitGroup
+	for r, s := range stores {
+		wg.Go(func() {
+			for i := range batches {
+				ex := newExchange(fmt.Sprintf("ex-%d-%02d", r, i), "alpha", t0.Add(time.Duration(i)*time.Second))
+				items := []Item{{Start: ex}}
+				for j := range tasks {
+					k := (i + j + r) % len(tasks) // another order each batch and replica
+					items = append(items, Item{Event: statusEvent(ex, j, tasks[k], "ctx", "working", "")})
+				}
+				items = append(items, Item{End: finish(ex.ID, ex.StartedAt.Add(time.Second), len(tasks))})
+				errs <- s.Commit(testContext(t), rollup(items))
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("commit: %v", err)
+		}
+	}
+	for _, id := range tasks {
+		detail, err := stores[0].GetTask(testContext(t), id)
+		if err != nil {
+			t.Fatalf("get %s: %v", id, err)
+		}
+		if got, want := detail.Task.EventCount, len(stores)*batches; got != want {
+			t.Errorf("%s: %d events, want %d", id, got, want)
+		}
+		if got, want := detail.Task.ExchangeCount, len(stores)*batches; got != want || len(detail.Exchanges) != want {
+			t.Errorf("%s: exchange count %d, %d exchanges read, want %d", id, got, len(detail.Exchanges), want)
+		}
 	}
 }
