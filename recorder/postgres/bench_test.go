@@ -21,12 +21,12 @@ func BenchmarkCommit(b *testing.B) {
 	defer s.Close()
 	const streams, batchSize = 50, 2048
 	exchanges := make([]*recorder.Exchange, streams)
-	var items []Item
+	var items []recorder.Item
 	for i := range exchanges {
 		exchanges[i] = newExchange(fmt.Sprintf("ex-%02d", i), "bench", t0)
-		items = append(items, Item{Start: exchanges[i]})
+		items = append(items, recorder.Item{Start: exchanges[i]})
 	}
-	if err := s.Commit(context.Background(), rollup(items)); err != nil {
+	if err := s.Commit(context.Background(), batchOf(items)); err != nil {
 		b.Fatalf("commit starts: %v", err)
 	}
 	seq := make([]int, streams)
@@ -38,10 +38,10 @@ func BenchmarkCommit(b *testing.B) {
 		for j := range batchSize {
 			k := j % streams
 			ex := exchanges[k]
-			items = append(items, Item{Event: statusEvent(ex, seq[k], fmt.Sprintf("task-%02d", k), "ctx", "working", "step")})
+			items = append(items, recorder.Item{Event: statusEvent(ex, seq[k], fmt.Sprintf("task-%02d", k), "ctx", "working", "step")})
 			seq[k]++
 		}
-		if err := s.Commit(context.Background(), rollup(items)); err != nil {
+		if err := s.Commit(context.Background(), batchOf(items)); err != nil {
 			b.Fatalf("commit: %v", err)
 		}
 	}

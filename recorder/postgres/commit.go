@@ -73,7 +73,7 @@ const rollupSQL = `WITH l AS (
 		trace_id          = CASE WHEN k.first_exchange_id = '' THEN excluded.trace_id ELSE k.trace_id END`
 
 // Commit writes a batch in one transaction: all of it or nothing.
-func (s *Store) Commit(ctx context.Context, b *Batch) error {
+func (s *Store) Commit(ctx context.Context, b *recorder.Batch) error {
 	ctx, cancel := context.WithTimeout(ctx, s.opts.commitTimeout)
 	defer cancel()
 	tx, err := s.pool.Begin(ctx)
@@ -93,7 +93,7 @@ func (s *Store) Commit(ctx context.Context, b *Batch) error {
 // write writes a batch's items and rollup in tx: the starts, then the
 // events, then the ends (an end always follows its start in a batch, and
 // events have no foreign key), then the links and task rows.
-func (s *Store) write(ctx context.Context, tx pgx.Tx, b *Batch) error {
+func (s *Store) write(ctx context.Context, tx pgx.Tx, b *recorder.Batch) error {
 	var starts []*recorder.Exchange
 	var events []*recorder.Event
 	var ends []*recorder.ExchangeEnd
@@ -136,7 +136,7 @@ func (s *Store) insertExchanges(ctx context.Context, tx pgx.Tx, starts []*record
 		rows[i] = []any{
 			pgText(ex.ID), pgText(ex.Agent), pgText(ex.Method), pgText(ex.ProtocolVersion), pgText(ex.Binding),
 			pgText(ex.HTTPMethod), pgText(ex.Path), headers, ex.RequestBody, ex.RequestBodyTruncated, pgText(ex.RPCID),
-			pgText(ex.TaskID), pgText(ex.ContextID), pgText(ex.MessageID), unixNano(ex.StartedAt),
+			pgText(ex.TaskID), pgText(ex.ContextID), pgText(ex.MessageID), recorder.UnixNano(ex.StartedAt),
 			pgText(ex.TraceID), pgText(ex.SpanID), s.opts.replicaID,
 		}
 	}
@@ -157,7 +157,7 @@ func insertEvents(ctx context.Context, tx pgx.Tx, events []*recorder.Event) erro
 			raw = []byte{} // an empty body is still an event, and the column is NOT NULL
 		}
 		return []any{
-			pgText(ev.ExchangeID), int64(ev.Seq), int64(ev.Offset), unixNano(ev.At), raw, pgText(ev.Kind),
+			pgText(ev.ExchangeID), int64(ev.Seq), int64(ev.Offset), recorder.UnixNano(ev.At), raw, pgText(ev.Kind),
 			pgText(ev.TaskID), pgText(ev.ContextID), pgText(ev.State), ev.Final, pgText(ev.ArtifactID), pgText(ev.Flag),
 		}, nil
 	})
@@ -192,7 +192,7 @@ func (s *Store) finishExchanges(ctx context.Context, tx pgx.Tx, ends []*recorder
 		statuses = append(statuses, int32(end.Status))
 		types = append(types, pgText(end.ContentType))
 		streaming = append(streaming, end.Streaming)
-		endedAt = append(endedAt, unixNano(end.EndedAt))
+		endedAt = append(endedAt, recorder.UnixNano(end.EndedAt))
 		outcomes = append(outcomes, pgText(end.Outcome))
 		errs = append(errs, pgText(end.Error))
 		counts = append(counts, int64(end.EventCount))
@@ -220,7 +220,7 @@ func (s *Store) finishExchanges(ctx context.Context, tx pgx.Tx, ends []*recorder
 	return nil
 }
 
-func writeRollup(ctx context.Context, tx pgx.Tx, b *Batch) error {
+func writeRollup(ctx context.Context, tx pgx.Tx, b *recorder.Batch) error {
 	if len(b.Tasks) == 0 && len(b.Links) == 0 {
 		return nil
 	}
@@ -236,7 +236,7 @@ func writeRollup(ctx context.Context, tx pgx.Tx, b *Batch) error {
 	)
 	for i, c := range b.Tasks {
 		ids[i], contexts[i], agents[i] = pgText(c.TaskID), pgText(c.ContextID), pgText(c.Agent)
-		firstSeen[i], lastSeen[i] = unixNano(c.FirstSeen), unixNano(c.LastSeen)
+		firstSeen[i], lastSeen[i] = recorder.UnixNano(c.FirstSeen), recorder.UnixNano(c.LastSeen)
 		states[i], events[i], messages[i] = pgText(c.State), int64(c.Events), pgText(c.LastMessage)
 	}
 	_, err := tx.Exec(ctx, rollupSQL, linkTasks, linkExchanges, ids, contexts, agents, firstSeen, lastSeen, states, events, messages)

@@ -16,7 +16,7 @@ import (
 // unreachable when the server could not be talked to at all.
 func (s *Store) LossReason(err error) recorder.LossReason {
 	if unreachable(err) {
-		return LossUnreachable
+		return recorder.LossUnreachable
 	}
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) {
@@ -66,7 +66,7 @@ func unreachable(err error) bool {
 // it, for a failed start.
 func (s *Store) writeError(err error) error {
 	switch s.LossReason(err) {
-	case LossUnreachable:
+	case recorder.LossUnreachable:
 		return fmt.Errorf("cannot reach the PostgreSQL server of %s: check that it runs and that the DSN's host, port, user and password are right: %w", s.where, err)
 	case recorder.LossUnwritable:
 		return fmt.Errorf("cannot write the PostgreSQL database %s (a read-only standby, or a user without the rights to create tables and write them): point --db at the primary, with a user that may write: %w",

@@ -31,10 +31,10 @@ func TestLossReasonBySQLState(t *testing.T) {
 		{&pgconn.PgError{Code: "25006"}, recorder.LossUnwritable, false},
 		{&pgconn.PgError{Code: "42501"}, recorder.LossUnwritable, false},
 		{&pgconn.PgError{Code: "23505"}, recorder.LossCommitFailed, false},
-		{&pgconn.PgError{Code: "57P01"}, LossUnreachable, true},
-		{&pgconn.PgError{Code: "08006"}, LossUnreachable, true},
-		{&pgconn.PgError{Code: "53300"}, LossUnreachable, true},
-		{fmt.Errorf("commit: %w", context.DeadlineExceeded), LossUnreachable, true},
+		{&pgconn.PgError{Code: "57P01"}, recorder.LossUnreachable, true},
+		{&pgconn.PgError{Code: "08006"}, recorder.LossUnreachable, true},
+		{&pgconn.PgError{Code: "53300"}, recorder.LossUnreachable, true},
+		{fmt.Errorf("commit: %w", context.DeadlineExceeded), recorder.LossUnreachable, true},
 		{errors.New("something else"), recorder.LossCommitFailed, false},
 		{context.Canceled, recorder.LossCommitFailed, false},
 	} {
@@ -75,7 +75,7 @@ func TestOpenFailsOnReadOnlyDatabase(t *testing.T) {
 	}
 	s.pool.Reset() // new connections read the setting
 	ex := newExchange("ex-ro", "alpha", t0)
-	err = s.Commit(testContext(t), rollup([]Item{{Start: ex}}))
+	err = s.Commit(testContext(t), batchOf([]recorder.Item{{Start: ex}}))
 	if got := s.LossReason(err); got != recorder.LossUnwritable || s.Retryable(err) {
 		t.Fatalf("commit on read-only: %v classified %s (retryable %v), want unwritable, not retryable", err, got, s.Retryable(err))
 	}
@@ -103,7 +103,7 @@ func TestLockedTableIsLocked(t *testing.T) {
 		t.Fatalf("lock: %v", err)
 	}
 	began := time.Now()
-	err = s.Commit(ctx, rollup([]Item{{Start: newExchange("ex-locked", "alpha", t0)}}))
+	err = s.Commit(ctx, batchOf([]recorder.Item{{Start: newExchange("ex-locked", "alpha", t0)}}))
 	if got := s.LossReason(err); got != recorder.LossLocked {
 		t.Fatalf("commit under a lock: %v classified %s, want locked", err, got)
 	}
@@ -131,7 +131,7 @@ func TestServerStoppedMidRun(t *testing.T) {
 				srv.Crash(t)
 			}
 			ex := newExchange("ex-during", "alpha", t0.Add(time.Second))
-			batch := rollup([]Item{
+			batch := batchOf([]recorder.Item{
 				{Start: ex},
 				{Event: statusEvent(ex, 0, "task-1", "ctx", "completed", "done")},
 				{End: finish(ex.ID, t0.Add(2*time.Second), 1)},
@@ -142,7 +142,7 @@ func TestServerStoppedMidRun(t *testing.T) {
 				if err == nil {
 					t.Fatal("commit with the server down succeeded")
 				}
-				if !s.Retryable(err) || s.LossReason(err) != LossUnreachable {
+				if !s.Retryable(err) || s.LossReason(err) != recorder.LossUnreachable {
 					t.Fatalf("commit with the server down: %v: retryable %v, reason %s; want retryable, unreachable", err, s.Retryable(err), s.LossReason(err))
 				}
 				if waited := time.Since(began); waited > 10*time.Second {

@@ -18,7 +18,7 @@ import (
 // exchanges belong to this replica: one left open is closed as interrupted
 // when the replica is gone, as SQLite closes it at the next Open.
 func (s *Store) Import(ctx context.Context, recs []*recorder.Recording) (recorder.ImportResult, error) {
-	b, res, err := importBatch(recs)
+	b, res, err := recorder.ImportBatch(recs)
 	if err != nil {
 		return recorder.ImportResult{}, err
 	}
@@ -44,7 +44,7 @@ func (s *Store) Import(ctx context.Context, recs []*recorder.Recording) (recorde
 
 // checkNew fails with ErrExists, naming the first exchange of the batch that
 // the store already holds.
-func checkNew(ctx context.Context, tx pgx.Tx, b *Batch) error {
+func checkNew(ctx context.Context, tx pgx.Tx, b *recorder.Batch) error {
 	var ids []string
 	for _, it := range b.Items {
 		if it.Start != nil {

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/a2aproxy/a2a-proxy/internal/pgtest"
 	"github.com/a2aproxy/a2a-proxy/recorder"
 )
 
@@ -115,7 +114,7 @@ func result(v any, err error) string {
 
 // readAll answers every read the API, UI, replay and export make over the
 // scenario, by name.
-func readAll(ctx context.Context, r Reader) map[string]string {
+func readAll(ctx context.Context, r recorder.Reader) map[string]string {
 	out := map[string]string{}
 	for _, f := range []recorder.TaskFilter{
 		{}, {Agent: "alpha"}, {State: "completed"}, {ContextID: "ctx-1"}, {Agent: "beta", State: "working"},
@@ -175,7 +174,7 @@ func compare(t *testing.T, lite, pg map[string]string) {
 func TestReadsMatchSQLite(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
-	w := &twin{t: t, lite: openSQLite(t), pg: openPG(t, pgtest.Start(t))}
+	w := &twin{t: t, lite: openSQLite(t), pg: openPGRecorder(t)}
 	recordScenario(w)
 	lite, pg := readAll(ctx, w.lite), readAll(ctx, w.pg)
 	compare(t, lite, pg)
@@ -204,7 +203,7 @@ func TestImportMatchesSQLite(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
 	lite := openSQLite(t)
-	w := &twin{t: t, lite: lite, pg: openPG(t, pgtest.Start(t))}
+	w := &twin{t: t, lite: lite, pg: openPGRecorder(t)}
 	recordScenario(w)
 	file := exportAll(t, lite)
 
@@ -212,7 +211,7 @@ func TestImportMatchesSQLite(t *testing.T) {
 	if err != nil {
 		t.Fatalf("read back: %v", err)
 	}
-	pg := openPG(t, pgtest.Start(t))
+	pg := openPGRecorder(t)
 	res, err := pg.Import(ctx, read)
 	if err != nil {
 		t.Fatalf("import: %v", err)
@@ -234,7 +233,7 @@ func TestImportMatchesSQLite(t *testing.T) {
 	if err != nil {
 		t.Fatalf("read back: %v", err)
 	}
-	pg2 := openPG(t, pgtest.Start(t))
+	pg2 := openPGRecorder(t)
 	if _, err := pg2.Import(ctx, again); err != nil {
 		t.Fatalf("import the export: %v", err)
 	}
@@ -251,7 +250,7 @@ func TestImportMatchesSQLite(t *testing.T) {
 }
 
 // exportAll is the export of every context of the scenario.
-func exportAll(t *testing.T, r Reader) []byte {
+func exportAll(t *testing.T, r recorder.Reader) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	for _, id := range []string{"ctx-1", "ctx-2", "ctx-3", "ctx-5", "ctx-6"} {

@@ -196,3 +196,23 @@ func (s *Store) Close() error {
 	})
 	return s.closeErr
 }
+
+var _ recorder.Backend = (*Store)(nil)
+
+// OpenRecorder opens the database at dsn and starts the recorder on it, as
+// the proxy does.
+func OpenRecorder(ctx context.Context, dsn string, opts recorder.Options, popts ...Option) (*recorder.Recorder, error) {
+	if opts.Logger != nil {
+		popts = append([]Option{WithLogger(opts.Logger)}, popts...)
+	}
+	s, err := Open(ctx, dsn, popts...)
+	if err != nil {
+		return nil, err
+	}
+	r, err := recorder.New(s, opts)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	return r, nil
+}

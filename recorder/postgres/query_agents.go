@@ -23,7 +23,7 @@ func (s *Store) AgentCounts(ctx context.Context) (map[string]recorder.AgentCount
 		var c recorder.AgentCount
 		var lastSeen int64
 		_, err = pgx.ForEachRow(rows, []any{&agent, &c.Exchanges, &c.Events, &lastSeen}, func() error {
-			c.LastSeen = fromUnixNano(lastSeen)
+			c.LastSeen = recorder.FromUnixNano(lastSeen)
 			counts[agent] = c
 			return nil
 		})

@@ -135,11 +135,11 @@ func queryExchanges(ctx context.Context, tx pgx.Tx, sql string, args ...any) ([]
 			return nil, fmt.Errorf("decode headers of exchange %s: %w", x.ID, err)
 		}
 		if len(body) > 0 {
-			x.RequestBody = jsonOrString(body)
+			x.RequestBody = recorder.JSONOrString(body)
 		}
-		x.StartedAt = fromUnixNano(startedAt)
+		x.StartedAt = recorder.FromUnixNano(startedAt)
 		if endedAt != nil {
-			ended := fromUnixNano(*endedAt)
+			ended := recorder.FromUnixNano(*endedAt)
 			x.EndedAt = &ended
 			x.DurationMs = float64(*endedAt-startedAt) / 1e6
 		}
@@ -172,8 +172,8 @@ func queryEvents(ctx context.Context, tx pgx.Tx, sql string, args ...any) ([]rec
 			return nil, err
 		}
 		e.OffsetMs = float64(offset) / 1e6
-		e.At = fromUnixNano(at)
-		e.Data = eventDocument(e.Raw, maybeSSE)
+		e.At = recorder.FromUnixNano(at)
+		e.Data = recorder.EventDocument(e.Raw, maybeSSE)
 		events = append(events, e)
 	}
 	return events, rows.Err()

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"strconv"
 	"strings"
@@ -10,11 +9,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/a2aproxy/a2a-proxy/recorder"
-)
-
-const (
-	defaultTaskLimit = 50
-	maxTaskLimit     = 500
 )
 
 const taskColumns = `task_id, context_id, agent, state, first_seen, last_seen,
@@ -25,14 +19,14 @@ func scanTask(row pgx.Row) (recorder.TaskSummary, error) {
 	var firstSeen, lastSeen int64
 	err := row.Scan(&t.TaskID, &t.ContextID, &t.Agent, &t.State, &firstSeen, &lastSeen,
 		&t.EventCount, &t.ExchangeCount, &t.TraceID, &t.LastMessage)
-	t.FirstSeen, t.LastSeen = fromUnixNano(firstSeen), fromUnixNano(lastSeen)
+	t.FirstSeen, t.LastSeen = recorder.FromUnixNano(firstSeen), recorder.FromUnixNano(lastSeen)
 	return t, err
 }
 
 // ListTasks returns one page of the tasks that match f, newest (by first
 // seen) first, cut by keyset as SQLite does, with the same cursors.
 func (s *Store) ListTasks(ctx context.Context, f recorder.TaskFilter) (recorder.TaskPage, error) {
-	limit, err := pageLimit(f.Limit)
+	limit, err := recorder.PageLimit(f.Limit)
 	if err != nil {
 		return recorder.TaskPage{}, err
 	}
@@ -57,7 +51,7 @@ func (s *Store) ListTasks(ctx context.Context, f recorder.TaskFilter) (recorder.
 		}
 		if len(page.Tasks) == limit { // the extra row only says there is more
 			last := page.Tasks[limit-1]
-			page.NextCursor = encodeCursor(unixNano(last.FirstSeen), last.TaskID)
+			page.NextCursor = recorder.EncodeCursor(recorder.UnixNano(last.FirstSeen), last.TaskID)
 			break
 		}
 		page.Tasks = append(page.Tasks, t)
@@ -66,17 +60,6 @@ func (s *Store) ListTasks(ctx context.Context, f recorder.TaskFilter) (recorder.
 		return recorder.TaskPage{}, fmt.Errorf("list tasks: %w", err)
 	}
 	return page, nil
-}
-
-func pageLimit(limit int) (int, error) {
-	switch {
-	case limit < 0:
-		return 0, fmt.Errorf("%w: negative limit %d", recorder.ErrInvalidFilter, limit)
-	case limit == 0:
-		return defaultTaskLimit, nil
-	default:
-		return min(limit, maxTaskLimit), nil
-	}
 }
 
 // query numbers the arguments of a statement built piece by piece.
@@ -103,7 +86,7 @@ func (q *query) taskConditions(f recorder.TaskFilter) (string, error) {
 		conds = append(conds, q.matchesQuery(f.Query))
 	}
 	if f.Cursor != "" {
-		firstSeen, taskID, err := decodeCursor(f.Cursor)
+		firstSeen, taskID, err := recorder.DecodeCursor(f.Cursor)
 		if err != nil {
 			return "", err
 		}
@@ -155,25 +138,3 @@ func latin1(s string) string {
 
 // The default escape character of LIKE is the backslash, as in SQLite's ESCAPE '\'.
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-
-// A cursor is the sort key of the last task of a page, opaque to clients:
-// the same as SQLite's, so a cursor means the same on both backends.
-func encodeCursor(firstSeen int64, taskID string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(firstSeen, 10) + "/" + taskID))
-}
-
-func decodeCursor(cursor string) (firstSeen int64, taskID string, err error) {
-	b, err := base64.RawURLEncoding.DecodeString(cursor)
-	if err != nil {
-		return 0, "", fmt.Errorf("%w: malformed cursor", recorder.ErrInvalidFilter)
-	}
-	ns, taskID, ok := strings.Cut(string(b), "/")
-	if !ok {
-		return 0, "", fmt.Errorf("%w: malformed cursor", recorder.ErrInvalidFilter)
-	}
-	firstSeen, err = strconv.ParseInt(ns, 10, 64)
-	if err != nil {
-		return 0, "", fmt.Errorf("%w: malformed cursor", recorder.ErrInvalidFilter)
-	}
-	return firstSeen, taskID, nil
-}

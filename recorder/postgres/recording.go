@@ -114,9 +114,9 @@ func recordedExchanges(ctx context.Context, tx pgx.Tx, taskID string) (*recorder
 		if err := json.Unmarshal([]byte(headers), &x.RequestHeaders); err != nil {
 			return nil, fmt.Errorf("decode headers of exchange %s: %w", x.ID, err)
 		}
-		x.StartedAt = fromUnixNano(startedAt)
+		x.StartedAt = recorder.FromUnixNano(startedAt)
 		if endedAt != nil {
-			end.ExchangeID, end.EndedAt = x.ID, fromUnixNano(*endedAt)
+			end.ExchangeID, end.EndedAt = x.ID, recorder.FromUnixNano(*endedAt)
 			x.End = &end
 		}
 		rec.Exchanges = append(rec.Exchanges, x)
@@ -139,7 +139,7 @@ func recordedEvents(ctx context.Context, tx pgx.Tx, taskID string) ([]recorder.E
 		if err != nil {
 			return nil, err
 		}
-		ev.Offset, ev.At = time.Duration(offset), fromUnixNano(at)
+		ev.Offset, ev.At = time.Duration(offset), recorder.FromUnixNano(at)
 		events = append(events, ev)
 	}
 	return events, rows.Err()

@@ -45,13 +45,13 @@ func ageHeartbeat(t *testing.T, dsn, replicaID string, d time.Duration) {
 func openWork(t *testing.T, s *Store, exID, taskID string, start time.Time) {
 	t.Helper()
 	ex := newExchange(exID, "alpha", start)
-	items := []Item{{Start: ex}, {Event: statusEvent(ex, 0, taskID, "ctx", "working", "busy")}}
-	if err := s.Commit(testContext(t), rollup(items)); err != nil {
+	items := []recorder.Item{{Start: ex}, {Event: statusEvent(ex, 0, taskID, "ctx", "working", "busy")}}
+	if err := s.Commit(testContext(t), batchOf(items)); err != nil {
 		t.Fatalf("commit: %v", err)
 	}
 }
 
-func exchangeOf(t *testing.T, r Reader, taskID string) recorder.ExchangeDoc {
+func exchangeOf(t *testing.T, r recorder.Reader, taskID string) recorder.ExchangeDoc {
 	t.Helper()
 	detail, err := r.GetTask(testContext(t), taskID)
 	if err != nil {
@@ -203,13 +203,13 @@ func TestReplicasShareTasks(t *testing.T) {
 		wg.Go(func() {
 			for i := range batches {
 				ex := newExchange(fmt.Sprintf("ex-%d-%02d", r, i), "alpha", t0.Add(time.Duration(i)*time.Second))
-				items := []Item{{Start: ex}}
+				items := []recorder.Item{{Start: ex}}
 				for j := range tasks {
 					k := (i + j + r) % len(tasks) // another order each batch and replica
-					items = append(items, Item{Event: statusEvent(ex, j, tasks[k], "ctx", "working", "")})
+					items = append(items, recorder.Item{Event: statusEvent(ex, j, tasks[k], "ctx", "working", "")})
 				}
-				items = append(items, Item{End: finish(ex.ID, ex.StartedAt.Add(time.Second), len(tasks))})
-				errs <- s.Commit(testContext(t), rollup(items))
+				items = append(items, recorder.Item{End: finish(ex.ID, ex.StartedAt.Add(time.Second), len(tasks))})
+				errs <- s.Commit(testContext(t), batchOf(items))
 			}
 		})
 	}

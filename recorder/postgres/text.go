@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"strings"
-	"time"
 	"unicode/utf8"
 )
 
@@ -15,20 +14,4 @@ func pgText(s string) string {
 		return s
 	}
 	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
-}
-
-// Times are stored as unix nanoseconds, as SQLite stores them; 0 stands for
-// the zero time.
-func unixNano(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
-}
-
-func fromUnixNano(ns int64) time.Time {
-	if ns == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, ns).UTC()
 }
