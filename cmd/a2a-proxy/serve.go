@@ -213,7 +213,7 @@ func (s *Server) Start(ctx context.Context) (err error) {
 	for _, a := range agents {
 		s.log.Info("agent", "name", a.Name, "url", a.URL.String(), "via", s.DataURL()+"/agents/"+a.Name+"/", "default", a.Name == agents[0].Name)
 	}
-	s.log.Info("a2a-proxy serving", "data", s.DataURL(), "admin", s.AdminURL(), "db", cfg.DB, "record_mode", cfg.RecordMode)
+	s.log.Info("a2a-proxy serving", "data", s.DataURL(), "admin", s.AdminURL(), "db", displayDB(cfg.DB), "record_mode", cfg.RecordMode)
 	return nil
 }
 

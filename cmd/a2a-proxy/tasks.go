@@ -75,6 +75,9 @@ func runShow(ctx context.Context, args []string, stdout, stderr io.Writer) error
 // openRecording opens an existing recording database; unlike serve, it does
 // not create one where there is none.
 func openRecording(ctx context.Context, path string) (*recorder.Recorder, error) {
+	if isPostgresURL(path) {
+		return openRecorder(ctx, path, recorder.Options{})
+	}
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("no recording database at %s (start a2a-proxy serve there, or pass --db): %w", path, err)
 	}
