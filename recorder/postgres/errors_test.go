@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -182,4 +183,83 @@ func TestOpenFailsWhenUnreachable(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "cannot reach the PostgreSQL server") {
 		t.Fatalf("open with the server stopped: err = %v, want a clear unreachable error", err)
 	}
+}
+
+// TestRecorderRidesOutAnOutage pins the whole pipeline on PostgreSQL going
+// away mid-stream: the proxy's sends never fail while the server is down,
+// the writer retries, and once the server is back every event is stored
+// and nothing is counted lost.
+func TestRecorderRidesOutAnOutage(t *testing.T) {
+	t.Parallel()
+	srv := pgtest.New(t)
+	retrying := make(chan struct{}, 1)
+	log := slog.New(&notifyHandler{msg: "recorder store unreachable, retrying", seen: retrying})
+	r, err := OpenRecorder(testContext(t), srv.CreateDatabase(t), recorder.Options{Mode: recorder.ModeLossless, Logger: log})
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	defer r.Close()
+	ctx := testContext(t)
+	ex := newExchange("ex-1", "alpha", t0)
+	r.StartExchange(ex)
+	const before, during = 10, 200
+	for seq := range before {
+		if !r.RecordEvent(statusEvent(ex, seq, "task-1", "ctx", "working", "")) {
+			t.Fatalf("event %d refused", seq)
+		}
+	}
+	if err := r.Flush(ctx); err != nil {
+		t.Fatalf("flush: %v", err)
+	}
+
+	srv.Crash(t)
+	for seq := before; seq < before+during; seq++ {
+		if !r.RecordEvent(statusEvent(ex, seq, "task-1", "ctx", "working", "")) {
+			t.Fatalf("event %d refused with the server down", seq)
+		}
+	}
+	r.FinishExchange(finish(ex.ID, t0.Add(time.Minute), before+during))
+	select { // the writer met the outage: the restart is what it waits for
+	case <-retrying:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the writer did not retry within 30s of the crash")
+	}
+	srv.Restart(t)
+	if err := r.Flush(ctx); err != nil {
+		t.Fatalf("flush after restart: %v", err)
+	}
+	events, err := r.ExchangeEvents(ctx, ex.ID)
+	if err != nil {
+		t.Fatalf("read back: %v", err)
+	}
+	if len(events) != before+during {
+		t.Errorf("stored %d events, want %d", len(events), before+during)
+	}
+	if st := r.Stats(); len(st.Lost) != 0 || st.WrittenEvents != before+during {
+		t.Errorf("stats after the outage: %+v, want nothing lost, %d written", st, before+during)
+	}
+	detail, err := r.GetTask(ctx, "task-1")
+	if err != nil || detail.Task.EventCount != before+during || !detail.Exchanges[0].RecordingComplete {
+		t.Errorf("task after the outage: %+v (%v), want %d events and a complete recording", detail, err, before+during)
+	}
+}
+
+// notifyHandler signals seen when a record with message msg is logged.
+type notifyHandler struct {
+	msg  string
+	seen chan struct{}
+}
+
+func (h *notifyHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h *notifyHandler) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h *notifyHandler) WithGroup(string) slog.Handler            { return h }
+
+func (h *notifyHandler) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == h.msg {
+		select {
+		case h.seen <- struct{}{}:
+		default:
+		}
+	}
+	return nil
 }
