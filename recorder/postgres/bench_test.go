@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -46,4 +47,38 @@ func BenchmarkCommit(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*batchSize)/time.Since(began).Seconds(), "events/s")
+}
+
+// BenchmarkRecorderLossless measures what the recorder keeps up with on
+// PostgreSQL in lossless mode: 50 streams sending status events as fast as
+// they can, through the queue and the writer, until all are committed.
+func BenchmarkRecorderLossless(b *testing.B) {
+	r, err := OpenRecorder(context.Background(), pgtest.Start(b), recorder.Options{Mode: recorder.ModeLossless})
+	if err != nil {
+		b.Fatalf("open: %v", err)
+	}
+	defer r.Close()
+	const streams = 50
+	exchanges := make([]*recorder.Exchange, streams)
+	for i := range exchanges {
+		exchanges[i] = newExchange(fmt.Sprintf("ex-%02d", i), "bench", t0)
+		r.StartExchange(exchanges[i])
+	}
+	perStream := max(b.N/streams, 1)
+	b.ReportAllocs()
+	b.ResetTimer()
+	began := time.Now()
+	var wg sync.WaitGroup
+	for i, ex := range exchanges {
+		wg.Go(func() {
+			for seq := range perStream {
+				r.RecordEvent(statusEvent(ex, seq, fmt.Sprintf("task-%02d", i), "ctx", "working", "step"))
+			}
+		})
+	}
+	wg.Wait()
+	if err := r.Flush(context.Background()); err != nil {
+		b.Fatalf("flush: %v", err)
+	}
+	b.ReportMetric(float64(perStream*streams)/time.Since(began).Seconds(), "events/s")
 }

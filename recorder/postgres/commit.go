@@ -76,7 +76,7 @@ const rollupSQL = `WITH l AS (
 func (s *Store) Commit(ctx context.Context, b *recorder.Batch) error {
 	ctx, cancel := context.WithTimeout(ctx, s.opts.commitTimeout)
 	defer cancel()
-	tx, err := s.pool.Begin(ctx)
+	tx, err := s.writes.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}

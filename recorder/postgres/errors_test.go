@@ -74,7 +74,7 @@ func TestOpenFailsOnReadOnlyDatabase(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "cannot write the PostgreSQL database") {
 		t.Fatalf("open read-only: err = %v, want a clear unwritable error", err)
 	}
-	s.pool.Reset() // new connections read the setting
+	s.writes.Reset() // new connections read the setting
 	ex := newExchange("ex-ro", "alpha", t0)
 	err = s.Commit(testContext(t), batchOf([]recorder.Item{{Start: ex}}))
 	if got := s.LossReason(err); got != recorder.LossUnwritable || s.Retryable(err) {

@@ -24,7 +24,7 @@ func (s *Store) Import(ctx context.Context, recs []*recorder.Recording) (recorde
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.opts.commitTimeout)
 	defer cancel()
-	tx, err := s.pool.Begin(ctx)
+	tx, err := s.writes.Begin(ctx)
 	if err != nil {
 		return recorder.ImportResult{}, fmt.Errorf("import: begin: %w", err)
 	}

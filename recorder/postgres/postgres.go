@@ -34,6 +34,9 @@ const (
 	DefaultCommitTimeout = 30 * time.Second
 )
 
+// writeConns serve the writer goroutine and the heartbeat.
+const writeConns = 2
+
 // defaultLockTimeout is SQLite's busy_timeout, unless the DSN sets
 // lock_timeout.
 const defaultLockTimeout = "5s"
@@ -122,10 +125,11 @@ func newReplicaID() (string, error) {
 // methods are safe for concurrent use; Commit and Import are meant for one
 // writer goroutine.
 type Store struct {
-	pool  *pgxpool.Pool
-	opts  options
-	log   *slog.Logger
-	where string // the server and database, for errors (never the password)
+	pool   *pgxpool.Pool // reads
+	writes *pgxpool.Pool // Commit, Import, the heartbeat: writeConns
+	opts   options
+	log    *slog.Logger
+	where  string // the server and database, for errors (never the password)
 
 	stopBeat context.CancelFunc
 	beatDone chan struct{}
@@ -155,21 +159,32 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		// locked instead of holding the writer until CommitTimeout.
 		cfg.ConnConfig.RuntimeParams["lock_timeout"] = defaultLockTimeout
 	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
+	// The writer and the heartbeat get connections of their own, as
+	// SQLite's single write connection: a busy admin plane never makes the
+	// writer wait for a pooled connection.
+	wcfg := cfg.Copy()
+	wcfg.MaxConns, wcfg.MinConns = writeConns, 0
+	s := &Store{opts: o, log: o.log, where: where}
+	if s.writes, err = pgxpool.NewWithConfig(ctx, wcfg); err != nil {
 		return nil, fmt.Errorf("connect to postgres %s: %w", where, err)
 	}
-	s := &Store{pool: pool, opts: o, log: o.log, where: where}
-	if err := migrations.ApplyPostgres(ctx, pool); err != nil {
-		pool.Close()
+	if s.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
+		s.writes.Close()
+		return nil, fmt.Errorf("connect to postgres %s: %w", where, err)
+	}
+	fail := func(err error) (*Store, error) {
+		s.writes.Close()
+		s.pool.Close()
+		return nil, err
+	}
+	if err := migrations.ApplyPostgres(ctx, s.writes); err != nil {
 		if s.LossReason(err) != recorder.LossCommitFailed {
-			return nil, s.writeError(err)
+			return fail(s.writeError(err))
 		}
-		return nil, fmt.Errorf("migrate postgres %s: %w", where, err)
+		return fail(fmt.Errorf("migrate postgres %s: %w", where, err))
 	}
 	if err := s.beginRun(ctx); err != nil {
-		pool.Close()
-		return nil, err
+		return fail(err)
 	}
 	beatCtx, stop := context.WithCancel(context.Background())
 	s.stopBeat, s.beatDone = stop, make(chan struct{})
@@ -189,9 +204,10 @@ func (s *Store) Close() error {
 		<-s.beatDone
 		ctx, cancel := context.WithTimeout(context.Background(), s.opts.heartbeat)
 		defer cancel()
-		if _, err := s.pool.Exec(ctx, `DELETE FROM replicas WHERE id = $1`, s.opts.replicaID); err != nil {
+		if _, err := s.writes.Exec(ctx, `DELETE FROM replicas WHERE id = $1`, s.opts.replicaID); err != nil {
 			s.log.Warn("remove replica row", "replica_id", s.opts.replicaID, "err", err)
 		}
+		s.writes.Close()
 		s.pool.Close()
 	})
 	return s.closeErr

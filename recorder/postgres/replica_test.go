@@ -20,6 +20,7 @@ func crash(t *testing.T, s *Store) {
 	s.closeOnce.Do(func() {
 		s.stopBeat()
 		<-s.beatDone
+		s.writes.Close()
 		s.pool.Close()
 	})
 }

@@ -35,7 +35,7 @@ const closeInterruptedSQL = `UPDATE exchanges x SET
 // be written), registers the replica with a fresh heartbeat, and closes
 // what dead replicas left open.
 func (s *Store) beginRun(ctx context.Context) error {
-	tx, err := s.pool.Begin(ctx)
+	tx, err := s.writes.Begin(ctx)
 	if err != nil {
 		return s.writeError(err)
 	}
@@ -125,7 +125,7 @@ func (s *Store) beat(ctx context.Context) {
 func (s *Store) heartbeat(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, s.opts.heartbeat)
 	defer cancel()
-	_, err := s.pool.Exec(ctx, `INSERT INTO replicas (id) VALUES ($1)
+	_, err := s.writes.Exec(ctx, `INSERT INTO replicas (id) VALUES ($1)
 		ON CONFLICT (id) DO UPDATE SET heartbeat_at = now()`, s.opts.replicaID)
 	return err
 }
@@ -135,7 +135,7 @@ func (s *Store) sweep(ctx context.Context) (int64, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.opts.deadAfter)
 	defer cancel()
 	var n int64
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, s.writes, func(tx pgx.Tx) error {
 		var err error
 		if n, err = closeInterrupted(ctx, tx, "", s.opts.deadAfter); err != nil {
 			return err
