@@ -149,21 +149,14 @@ func (s *Server) requestOrigin(r *http.Request) string {
 	return scheme + "://" + host
 }
 
-// routeSet says which optional routes, added by other packages, the admin
-// plane serves, so that pages link only to what exists.
+// routeSet says which optional routes the admin plane serves, so that pages
+// link only to what exists.
 type routeSet struct {
 	export bool // GET /api/tasks/:taskId/export
 	replay bool // GET /api/tasks/:taskId/replay
 }
 
+// routes follows routeReplay: both are there when recordings are.
 func (s *Server) routes() routeSet {
-	var set routeSet
-	for _, r := range s.engine.Routes() {
-		if r.Method != http.MethodGet || !strings.HasPrefix(r.Path, "/api/tasks/:") {
-			continue
-		}
-		set.export = set.export || strings.HasSuffix(r.Path, "/export")
-		set.replay = set.replay || strings.HasSuffix(r.Path, "/replay")
-	}
-	return set
+	return routeSet{export: s.recordings != nil, replay: s.recordings != nil}
 }
