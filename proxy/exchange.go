@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -27,7 +29,8 @@ type exchange struct {
 	rel        string        // escaped path below the agent's base, as sent upstream
 	publicBase *url.URL      // the agent's base URL on the proxy, for card rewriting
 	req        a2awire.Request
-	card       bool // the response is an agent card to rewrite
+	body       []byte // the request body, read whole
+	card       bool   // the response is an agent card to rewrite
 	start      time.Time
 	rec        Recorder
 	tel        *telemetry
@@ -44,6 +47,14 @@ type exchange struct {
 	ctx         context.Context
 	cancel      context.CancelCauseFunc
 	headerTimer *time.Timer // nil when there is no header timeout
+	stops       []func() bool
+
+	// A stream taken off net/http's connection (detach.go).
+	hijacker http.Hijacker // the client's HTTP/1.1 connection; nil if it cannot be taken
+	conn     net.Conn      // the connection, once taken
+	server   *http.Server  // takes conn back after the stream, if it may
+	gone     atomic.Bool   // the client left
+	closing  atomic.Bool   // the stream is over: conn is closed by the proxy
 }
 
 type exchangeKey struct{}
@@ -85,10 +96,14 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request, agent Agent, prefi
 	traceCtx := ex.spans.startServer(r.Context(), p.tel, ex)
 
 	p.open.Add(1)
-	defer p.open.Done()
 	ex.rec.StartExchange(ex.record(body, p.opts.MaxRecordedBytes, tooLarge))
-	// Deferred so it runs even when ReverseProxy aborts the response with a panic.
-	defer p.finish(ex)
+	// Deferred so it runs even when ReverseProxy aborts the response with a
+	// panic. A detached stream ends on its own goroutine.
+	defer func() {
+		if ex.conn == nil {
+			p.end(ex)
+		}
+	}()
 
 	if tooLarge {
 		ex.rejected = true
@@ -98,22 +113,51 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request, agent Agent, prefi
 		return
 	}
 
-	ctx, cancel := context.WithCancelCause(context.WithValue(traceCtx, exchangeKey{}, ex))
-	defer cancel(nil)
+	// The upstream call outlives the handler when its stream is detached,
+	// so it is cut on the client leaving, not on the handler returning.
+	ctx, cancel := context.WithCancelCause(context.WithValue(context.WithoutCancel(traceCtx), exchangeKey{}, ex))
 	ex.ctx, ex.cancel = ctx, cancel
+	stopOnLeave := context.AfterFunc(r.Context(), func() { cancel(context.Canceled) })
 	stopOnAbort := context.AfterFunc(p.abortCtx, func() { cancel(nil) })
-	defer stopOnAbort()
+	ex.stops = append(ex.stops, stopOnLeave, stopOnAbort)
 	if d := p.opts.UpstreamHeaderTimeout; d > 0 {
 		// Our own timer, not the Transport's ResponseHeaderTimeout: the
 		// Transport may be the user's.
 		ex.headerTimer = time.AfterFunc(d, func() { cancel(p.headerTimeout) })
-		defer ex.headerTimer.Stop()
+		ex.stops = append(ex.stops, ex.headerTimer.Stop)
 	}
+	ex.hijacker = hijacker(w, r)
 
 	out := r.WithContext(ctx)
+	ex.body = body
 	out.Body = io.NopCloser(bytes.NewReader(body))
 	out.ContentLength = int64(len(body))
 	p.rp.ServeHTTP(w, out)
+	if ex.conn != nil {
+		// From here net/http is no longer watching the client: the stream does.
+		stopOnLeave()
+		go p.stream(ex)
+	}
+}
+
+// end releases the exchange's timers and records how it ended.
+func (p *Proxy) end(ex *exchange) {
+	p.finishOnce(ex)
+	p.open.Done()
+}
+
+func (p *Proxy) finishOnce(ex *exchange) {
+	for _, stop := range ex.stops {
+		stop()
+	}
+	if ex.cancel != nil {
+		ex.cancel(nil)
+	}
+	p.finish(ex)
+}
+
+func (ex *exchange) getBody() (io.ReadCloser, error) {
+	return io.NopCloser(bytes.NewReader(ex.body)), nil
 }
 
 // readBody reads the whole request body, up to limit bytes.
@@ -176,6 +220,14 @@ func (p *Proxy) rewrite(pr *httputil.ProxyRequest) {
 	target.RawQuery = pr.In.URL.RawQuery
 	pr.Out.URL = &target
 	pr.Out.Host = ""
+	if len(ex.body) > 0 {
+		// ReverseProxy's body wrapper fails reads once the handler returns,
+		// as it does for a detached stream, maybe before the transport took
+		// its last read. The body is in memory: the transport may read it,
+		// and replay it on a retry, whenever it likes.
+		pr.Out.Body, _ = ex.getBody()
+		pr.Out.GetBody = ex.getBody
+	}
 	pr.SetXForwarded()
 	if ex.card {
 		// The card is rewritten, so it must arrive uncompressed; the
@@ -206,6 +258,10 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 	}
 	ex.tee = newTee(ex, resp.Body, streaming, p.opts.MaxRecordedBytes, p.opts.MaxEventBytes)
 	ex.tee.idle = idleWatch{after: p.opts.StreamIdleTimeout, cut: func() { ex.cancel(p.idleTimeout) }}
+	if streaming && ex.detach(resp) {
+		resp.Body = http.NoBody // ReverseProxy closes this one; stream copies the tee
+		return errDetached
+	}
 	resp.Body = ex.tee
 	return nil
 }
@@ -226,6 +282,9 @@ func isEventStream(contentType string) bool {
 // handleUpstreamError answers when the agent could not be reached (or its
 // response could not be read before the headers were sent).
 func (p *Proxy) handleUpstreamError(w http.ResponseWriter, r *http.Request, err error) {
+	if err == errDetached {
+		return
+	}
 	ex := exchangeFrom(r.Context())
 	ex.upstreamErr = err
 	if ex.in.Context().Err() != nil {
@@ -246,6 +305,14 @@ func (p *Proxy) handleUpstreamError(w http.ResponseWriter, r *http.Request, err 
 		return
 	}
 	writeJSONRPCError(w, status, ex.req.RPCID, codeInternalError, msg)
+}
+
+// clientLeft reports whether the client went away before the response ended.
+func (ex *exchange) clientLeft() bool {
+	if ex.conn != nil {
+		return ex.gone.Load() // the request's context is over with the handler
+	}
+	return ex.in.Context().Err() != nil
 }
 
 // finish records how the exchange ended, exactly once.
@@ -269,7 +336,7 @@ func (p *Proxy) finish(ex *exchange) {
 	switch {
 	case ex.rejected:
 		end.Outcome = recorder.OutcomeRejected
-	case ex.in.Context().Err() != nil:
+	case ex.clientLeft():
 		end.Outcome = recorder.OutcomeClientClosed
 	case isTimeout && (ex.upstreamErr != nil || readErr != nil): // before shutdown: the first cut wins
 		end.Outcome = recorder.OutcomeUpstreamTimeout

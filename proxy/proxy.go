@@ -205,6 +205,19 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // Wait blocks until no exchange is open.
 func (p *Proxy) Wait() { p.open.Wait() }
 
+// WaitContext is Wait until ctx is done. http.Server.Shutdown does not wait
+// for the streams, as they are taken off its connections: this does.
+func (p *Proxy) WaitContext(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { p.open.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // Abort cuts every open exchange (recorded with outcome "shutdown") and
 // waits until each is recorded. Streams that finish by themselves first are
 // not affected; call it once the shutdown grace period is over.

@@ -224,7 +224,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	grace, cancel := context.WithTimeout(ctx, s.Config.ShutdownGrace)
 	defer cancel()
 	if s.data != nil {
-		if err := s.data.srv.Shutdown(grace); err != nil {
+		err := s.data.srv.Shutdown(grace)
+		if err == nil {
+			err = s.proxy.WaitContext(grace) // streams no longer on the server's connections
+		}
+		if err != nil {
 			s.log.Warn("grace period over: cutting open streams", "err", err)
 			s.proxy.Abort()
 			s.data.srv.Close()
