@@ -91,7 +91,9 @@ type Options struct {
 	// negative, there is no limit.
 	StreamIdleTimeout time.Duration
 	// Transport makes the upstream calls. If nil, a clone of
-	// http.DefaultTransport sized for many concurrent streams is used.
+	// http.DefaultTransport sized for many concurrent streams is used, and
+	// each streaming call to an http:// agent gets a connection of its own,
+	// read without a goroutine of the transport's.
 	Transport http.RoundTripper
 	// Logger, if nil, is slog.Default().
 	Logger *slog.Logger
@@ -156,7 +158,8 @@ func New(opts Options) (*Proxy, error) {
 		opts.StreamIdleTimeout = DefaultStreamIdleTimeout
 	}
 	if opts.Transport == nil {
-		opts.Transport = defaultTransport()
+		t := defaultTransport()
+		opts.Transport = &streamTransport{pooled: t, dialer: upstreamDialer}
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -282,6 +285,8 @@ func (p *Proxy) publicBase(r *http.Request, prefix string) *url.URL {
 	return &url.URL{Scheme: scheme, Host: host, Path: prefix}
 }
 
+var upstreamDialer = &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+
 func defaultTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	// Every open stream holds a connection; keep enough idle ones for the
@@ -289,7 +294,7 @@ func defaultTransport() *http.Transport {
 	t.MaxIdleConns = 1024
 	t.MaxIdleConnsPerHost = 512
 	t.IdleConnTimeout = 90 * time.Second
-	t.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+	t.DialContext = upstreamDialer.DialContext
 	// The write buffer is held for the connection's life but only carries
 	// the request, which is small; a larger one goes out in a few writes.
 	t.WriteBufferSize = 1 << 10

@@ -69,6 +69,14 @@ func TestUpstreamHeaderTimeout(t *testing.T) {
 				t.Fatalf("body %s (%v), want a JSON-RPC error with id req-7", body, err)
 			}
 		}},
+		{"JSON-RPC stream", "/", `{"jsonrpc":"2.0","id":"req-8","method":"message/stream","params":{}}`, func(t *testing.T, body []byte) {
+			var got struct {
+				ID string `json:"id"`
+			}
+			if err := json.Unmarshal(body, &got); err != nil || got.ID != "req-8" {
+				t.Fatalf("body %s (%v), want a JSON-RPC error with id req-8", body, err)
+			}
+		}},
 		{"REST", "/v1/message:send", `{"message":{"messageId":"m"}}`, func(t *testing.T, body []byte) {
 			var got struct {
 				Error struct {
