@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httputil"
 	"strconv"
 	"time"
 )
@@ -115,9 +116,7 @@ func (p *Proxy) stream(ex *exchange) {
 	conn := ex.conn
 	watched := make(chan bool, 1)
 	go ex.watchClient(conn, watched)
-	buf := p.rp.BufferPool.Get()
-	err := copyChunks(conn, ex.tee, buf)
-	p.rp.BufferPool.Put(buf)
+	err := copyChunks(conn, ex.tee, p.rp.BufferPool)
 	ex.closing.Store(true) // a client that leaves now has had the whole stream
 	var werr *writeError
 	if errors.As(err, &werr) {
@@ -146,7 +145,21 @@ type writeError struct{ err error }
 func (e *writeError) Error() string { return e.err.Error() }
 func (e *writeError) Unwrap() error { return e.err }
 
-func copyChunks(w io.Writer, r io.Reader, buf []byte) error {
+// idleBufSize is the copy buffer of a stream waiting for its agent: most
+// events fit; one that fills it is followed by reads into a pooled buffer
+// until a read comes back short, so that a stream does not hold a buffer of
+// copyBufferSize while it idles.
+const idleBufSize = 1 << 10
+
+// copyChunks copies r to w, each read as one chunk.
+func copyChunks(w io.Writer, r io.Reader, pool httputil.BufferPool) error {
+	idle := make([]byte, chunkRoom+idleBufSize+2)
+	buf := idle
+	defer func() {
+		if len(buf) != len(idle) {
+			pool.Put(buf)
+		}
+	}()
 	for {
 		n, rerr := r.Read(buf[chunkRoom : len(buf)-2])
 		if n > 0 {
@@ -165,6 +178,13 @@ func copyChunks(w io.Writer, r io.Reader, buf []byte) error {
 		}
 		if rerr != nil {
 			return rerr
+		}
+		switch full := n == len(buf)-chunkRoom-2; {
+		case full && len(buf) == len(idle):
+			buf = pool.Get()
+		case !full && len(buf) != len(idle):
+			pool.Put(buf)
+			buf = idle
 		}
 	}
 }

@@ -134,8 +134,10 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request, agent Agent, prefi
 	out.ContentLength = int64(len(body))
 	p.rp.ServeHTTP(w, out)
 	if ex.conn != nil {
-		// From here net/http is no longer watching the client: the stream does.
+		// From here net/http is no longer watching the client: the stream
+		// does, and needs nothing of the request.
 		stopOnLeave()
+		ex.in, ex.body = nil, nil
 		go p.stream(ex)
 	}
 }
@@ -260,6 +262,9 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 	ex.tee.idle = idleWatch{after: p.opts.StreamIdleTimeout, cut: func() { ex.cancel(p.idleTimeout) }}
 	if streaming && ex.detach(resp) {
 		resp.Body = http.NoBody // ReverseProxy closes this one; stream copies the tee
+		// The body may keep resp as long as the stream is open: not what
+		// it took to send the head, nor the request.
+		resp.Header, resp.Request = nil, nil
 		return errDetached
 	}
 	resp.Body = ex.tee

@@ -33,9 +33,15 @@ type exchangeSpans struct {
 	rpcErrorCode             string   // of the first JSON-RPC error in the response
 	events, omitted          int      // span events added, and left out over the limit
 
-	// Reused for every event: the SDK copies what it keeps.
-	eventAttrs [8]attribute.KeyValue
-	eventOpts  [2]trace.EventOption
+	// Reused for every event: the SDK copies what it keeps. Made by the
+	// first event of a recording span, so that an exchange not traced (or
+	// an idle stream) does not carry them.
+	scratch *eventScratch
+}
+
+type eventScratch struct {
+	attrs [8]attribute.KeyValue
+	opts  [2]trace.EventOption
 }
 
 // startServer starts the SERVER span, continuing the trace context the
@@ -94,7 +100,10 @@ func (s *exchangeSpans) event(ev *recorder.Event) {
 		return
 	}
 	s.events++
-	attrs := append(s.eventAttrs[:0], keyEventKind.String(eventKind(ev)), keyEventSeq.Int(ev.Seq), keyEventSize.Int(len(ev.Raw)))
+	if s.scratch == nil {
+		s.scratch = new(eventScratch)
+	}
+	attrs := append(s.scratch.attrs[:0], keyEventKind.String(eventKind(ev)), keyEventSeq.Int(ev.Seq), keyEventSize.Int(len(ev.Raw)))
 	if ev.State != "" {
 		attrs = append(attrs, keyTaskState.String(v1State(ev.State)))
 	}
@@ -110,7 +119,7 @@ func (s *exchangeSpans) event(ev *recorder.Event) {
 	if ev.Flag != "" {
 		attrs = append(attrs, keyEventFlag.String(ev.Flag))
 	}
-	opts := append(s.eventOpts[:0], trace.WithTimestamp(ev.At), trace.WithAttributes(attrs...))
+	opts := append(s.scratch.opts[:0], trace.WithTimestamp(ev.At), trace.WithAttributes(attrs...))
 	s.server.AddEvent(eventName, opts...)
 }
 
