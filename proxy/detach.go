@@ -116,6 +116,7 @@ func (p *Proxy) stream(ex *exchange) {
 	conn := ex.conn
 	watched := make(chan bool, 1)
 	go ex.watchClient(conn, watched)
+	ex.tee.shallow = true
 	err := copyChunks(conn, ex.tee, p.rp.BufferPool)
 	ex.closing.Store(true) // a client that leaves now has had the whole stream
 	var werr *writeError

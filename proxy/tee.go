@@ -31,6 +31,9 @@ type tee struct {
 
 	idle idleWatch // cuts the body when the agent goes quiet
 
+	shallow bool           // the reader's goroutine keeps a shallow stack (detach.go)
+	parsed  sync.WaitGroup // the pending blocks are recorded, off that stack
+
 	seq     int   // events recorded or dropped so far
 	dropped int   // events the recorder refused
 	readErr error // the upstream broke off
@@ -51,6 +54,15 @@ func newTee(ex *exchange, body io.ReadCloser, streaming bool, limit int64, maxEv
 }
 
 func (t *tee) Read(p []byte) (int, error) {
+	if t.shallow && len(t.pending) > 0 {
+		// Parsing an event grows a goroutine's stack to 16 KiB, which the
+		// GC halves at best while the reader idles in the Read below: a
+		// detached stream parses on a goroutine that ends, and waits with
+		// the stack its copy loop needs.
+		t.parsed.Add(1)
+		go t.recordPendingOffStack()
+		t.parsed.Wait()
+	}
 	t.recordPending()
 	t.idle.arm()
 	n, err := t.body.Read(p)
@@ -113,6 +125,11 @@ func (t *tee) keepUnary(p []byte) {
 		p, t.overflow = p[:max(room, 0)], true
 	}
 	t.unary.Write(p)
+}
+
+func (t *tee) recordPendingOffStack() {
+	t.recordPending()
+	t.parsed.Done()
 }
 
 func (t *tee) recordPending() {
