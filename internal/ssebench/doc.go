@@ -41,10 +41,10 @@
 //
 // What an idle open stream costs, in RSS of the real a2a-proxy binary and
 // of a bare httputil.ReverseProxy, each in a process of its own in front of
-// an IdleUpstream that sends one event and then nothing (300 streams in
-// `make test`):
+// an IdleUpstream that sends one event and then nothing (1,000 streams, in
+// `make test` too):
 //
-//	go test ./internal/ssebench -run TestIdleStreamMemory -v -idle-streams 1000
+//	go test ./internal/ssebench -run TestIdleStreamMemory -v
 //
 // Without -report the package runs only a small smoke test and the idle
 // memory test, so that `make test` stays fast.

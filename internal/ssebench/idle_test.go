@@ -9,19 +9,21 @@ import (
 	"testing"
 )
 
-var idleStreams = flag.Int("idle-streams", 300, "idle: streams held open through each proxy process")
+var idleStreams = flag.Int("idle-streams", 1000, "idle: streams held open through each proxy process")
 
 // maxIdleStreamBytes bounds what an idle open stream may cost the
-// a2a-proxy process. Measured: about 70 KiB (79 KiB before the copy buffer
-// and the transport's write buffer were cut), against about 58 KiB for a
-// bare httputil.ReverseProxy. Most of it is net/http's own: four
-// goroutines per stream (the handler, the server's background read, the
-// transport's read and write loops; about 26 KiB of stack, the handler's
-// at 16 KiB because parsing the first event grows it) and their bufio
-// buffers (about 14 KiB). The bound leaves room for the collector's timing
+// a2a-proxy process: the 32 KiB. Measured over 1,000 streams:
+// about 28 KiB, against about 57 KiB for a bare httputil.ReverseProxy
+// (72 KiB before streams were taken off net/http's connections). What is
+// left is two goroutines per stream (the copy loop, with its stack kept
+// shallow by parsing events off it, and the client watch), the two
+// connections, a 1 KiB copy buffer and a 1 KiB read buffer, the exchange's
+// state, and the garbage collector's headroom over all of it (GOGC=100).
+// Fewer streams give a noisier slope (300 streams: 34 to 37 KiB), as the
+// heap grows in steps. The bound leaves room for the collector's timing
 // and catches a stream that holds a buffer more, a goroutine more or its
 // recording.
-const maxIdleStreamBytes = 88 << 10
+const maxIdleStreamBytes = 32 << 10
 
 // idleWarmUp streams open before the first reading: they bring the proxy's
 // buffer pools, connection tables, SQLite page cache and heap to their
