@@ -65,6 +65,9 @@ func (ex *exchange) detach(resp *http.Response) bool {
 		return false
 	}
 	ex.conn = conn
+	if ex.in.Context().Err() != nil {
+		ex.gone.Store(true) // the client left before: net/http no longer says so
+	}
 	// The server's buffers, returned with conn, are dropped. Bytes the
 	// client sent past the request could not be handed back with conn.
 	if srv, ok := ex.in.Context().Value(http.ServerContextKey).(*http.Server); ok && !ex.in.Close && brw.Reader.Buffered() == 0 {
