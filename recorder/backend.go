@@ -14,11 +14,19 @@ type Reader interface {
 	AgentCounts(ctx context.Context) (map[string]AgentCount, error)
 	Recording(ctx context.Context, taskID string) (*Recording, error)
 	ContextRecordings(ctx context.Context, contextID string) ([]*Recording, error)
+	// ExchangeRecording reads one exchange with all its events, whatever
+	// task they name: Exchanges holds the exchange alone, Task names the
+	// task its request named (or none).
+	ExchangeRecording(ctx context.Context, exchangeID string) (*Recording, error)
+	// TaskFindings returns the stored findings of every exchange linked to
+	// the task, exchange by exchange (oldest first), each in its stored
+	// order. ErrNotFound for an unknown task.
+	TaskFindings(ctx context.Context, taskID string) ([]Finding, error)
 }
 
 // Batch is what one transaction commits, in queue order.
 type Batch struct {
-	Items []Item       // exactly one of Start, Event, End set per item
+	Items []Item       // exactly one of Start, Event, End, Checks set per item
 	Tasks []TaskChange // per task touched, first touched first
 	Links []TaskLink   // (task, exchange) pairs named by the batch, in batch order
 }
@@ -28,6 +36,8 @@ type Item struct {
 	Start *Exchange
 	Event *Event
 	End   *ExchangeEnd
+	// Checks replaces the findings stored for an exchange already started.
+	Checks *ExchangeChecks
 }
 
 // TaskChange is one batch's contribution to a task row. The backend adds

@@ -120,22 +120,24 @@ type TaskFilter struct {
 	State     string
 	ContextID string
 	Query     string // free text, matched against task id, context id and recorded payloads
+	Checks    string // ChecksFailed: only tasks with a finding of severity error
 	Limit     int    // default 50, at most 500
 	Cursor    string // opaque, from TaskPage.NextCursor
 }
 
 // TaskSummary is the API's view of one task (design.md).
 type TaskSummary struct {
-	TaskID        string    `json:"taskId"`
-	ContextID     string    `json:"contextId"`
-	Agent         string    `json:"agent"`
-	State         string    `json:"state"`
-	FirstSeen     time.Time `json:"firstSeen"`
-	LastSeen      time.Time `json:"lastSeen"`
-	EventCount    int       `json:"eventCount"`
-	ExchangeCount int       `json:"exchangeCount"`
-	TraceID       string    `json:"traceId"`
-	LastMessage   string    `json:"lastMessage,omitempty"` // text of the latest status message
+	TaskID        string      `json:"taskId"`
+	ContextID     string      `json:"contextId"`
+	Agent         string      `json:"agent"`
+	State         string      `json:"state"`
+	FirstSeen     time.Time   `json:"firstSeen"`
+	LastSeen      time.Time   `json:"lastSeen"`
+	EventCount    int         `json:"eventCount"`
+	ExchangeCount int         `json:"exchangeCount"`
+	TraceID       string      `json:"traceId"`
+	LastMessage   string      `json:"lastMessage,omitempty"` // text of the latest status message
+	Checks        CheckCounts `json:"checks"`                // findings of its exchanges' conformance checks
 }
 
 // TaskPage is the answer of ListTasks: `{"tasks":[...],"nextCursor":""}`.

@@ -24,6 +24,8 @@ func (it item) size() int64 {
 		return int64(len(it.start.RequestBody)) + exchangeOverhead
 	case it.end != nil:
 		return int64(len(it.end.Error)) + endOverhead
+	case it.checks != nil:
+		return it.checks.size()
 	}
 	return 0
 }

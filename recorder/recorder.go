@@ -49,6 +49,11 @@ type Options struct {
 	// feed). It owns the slice but must not modify the events' Raw, and it
 	// must return quickly: the writer waits for it.
 	OnCommit func([]Event)
+	// OnExchangesEnded, if set, is called by the writer goroutine after each
+	// committed batch that ended exchanges, with those ends in queue order:
+	// the exchanges are readable in full from then on (for the conformance
+	// checks). Like OnCommit it owns the slice and must return quickly.
+	OnExchangesEnded func([]ExchangeEnd)
 }
 
 func (o Options) withDefaults() (Options, error) {

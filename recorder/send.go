@@ -11,6 +11,7 @@ type item struct {
 	start   *Exchange
 	event   *Event
 	end     *ExchangeEnd
+	checks  *ExchangeChecks
 	flushed chan<- struct{} // closed once everything queued before is committed
 	imp     *importJob      // run by the writer once everything queued before is committed
 }
@@ -73,6 +74,17 @@ func (s *Recorder) FinishExchange(end *ExchangeEnd) {
 		s.counters.ignored.Add(1)
 		s.losses.add(LossClosed, 1, nil)
 		s.log.Warn("exchange end after close", "exchange_id", end.ExchangeID)
+	}
+}
+
+// RecordChecks queues the findings of an exchange's conformance checks, to
+// replace those stored for it. Like FinishExchange, it never waits; after
+// Close it is counted as lost and ignored. The store keeps c.
+func (s *Recorder) RecordChecks(c *ExchangeChecks) {
+	if !s.queue.put(item{checks: c}) {
+		s.counters.ignored.Add(1)
+		s.losses.add(LossClosed, 1, nil)
+		s.log.Warn("exchange checks after close", "exchange_id", c.ExchangeID)
 	}
 }
 

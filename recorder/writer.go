@@ -22,6 +22,7 @@ type writer struct {
 	interval  time.Duration
 	log       *slog.Logger
 	onCommit  func([]Event)
+	onEnds    func([]ExchangeEnd)
 	counters  *counters
 	losses    *lossCounter
 	rollup    taskRollup
@@ -44,6 +45,7 @@ func newWriter(backend Backend, q *queue, opts Options, c *counters, losses *los
 		interval:   opts.FlushInterval,
 		log:        opts.Logger,
 		onCommit:   opts.OnCommit,
+		onEnds:     opts.OnExchangesEnded,
 		counters:   c,
 		losses:     losses,
 		rollup:     newTaskRollup(),
@@ -162,6 +164,7 @@ func (w *writer) lose(items []item, reason LossReason, err error) {
 			// No row to mark; the next start closes it as interrupted.
 			delete(w.lostEvents, it.end.ExchangeID)
 			delete(w.lostStarts, it.end.ExchangeID)
+		case it.checks != nil:
 		default:
 			continue
 		}
@@ -198,6 +201,8 @@ func (w *writer) skipLostStarts(items []item) []item {
 			id = it.event.ExchangeID
 		case it.end != nil:
 			id = it.end.ExchangeID
+		case it.checks != nil:
+			id = it.checks.ExchangeID
 		}
 		reason, lost := w.lostStarts[id]
 		if !lost {
@@ -228,6 +233,8 @@ func (w *writer) commit(items []item) error {
 			w.rollup.addEvent(it.event)
 		case it.end != nil:
 			b.Items = append(b.Items, Item{End: w.markLost(it.end)})
+		case it.checks != nil:
+			b.Items = append(b.Items, Item{Checks: it.checks})
 		}
 	}
 	if len(b.Items) == 0 {
@@ -243,13 +250,18 @@ func (w *writer) commit(items []item) error {
 	return nil
 }
 
-// committed counts the batch's events and hands them to OnCommit.
+// committed counts the batch's events and hands them to OnCommit, and its
+// ends to OnExchangesEnded.
 func (w *writer) committed(items []item) {
 	var events []Event
+	var ends []ExchangeEnd
 	var n uint64
 	for _, it := range items {
 		if it.end != nil && len(w.lostEvents) > 0 {
 			delete(w.lostEvents, it.end.ExchangeID) // marked
+		}
+		if it.end != nil && w.onEnds != nil {
+			ends = append(ends, *it.end)
 		}
 		if it.event == nil {
 			continue
@@ -262,5 +274,8 @@ func (w *writer) committed(items []item) {
 	w.counters.written.Add(n)
 	if len(events) > 0 {
 		w.onCommit(events)
+	}
+	if len(ends) > 0 {
+		w.onEnds(ends)
 	}
 }

@@ -97,6 +97,7 @@ func (s *Store) write(ctx context.Context, tx pgx.Tx, b *recorder.Batch) error {
 	var starts []*recorder.Exchange
 	var events []*recorder.Event
 	var ends []*recorder.ExchangeEnd
+	var checks []*recorder.ExchangeChecks
 	for _, it := range b.Items {
 		switch {
 		case it.Start != nil:
@@ -105,6 +106,8 @@ func (s *Store) write(ctx context.Context, tx pgx.Tx, b *recorder.Batch) error {
 			events = append(events, it.Event)
 		case it.End != nil:
 			ends = append(ends, it.End)
+		case it.Checks != nil:
+			checks = append(checks, it.Checks)
 		}
 	}
 	if err := s.insertExchanges(ctx, tx, starts); err != nil {
@@ -114,6 +117,9 @@ func (s *Store) write(ctx context.Context, tx pgx.Tx, b *recorder.Batch) error {
 		return err
 	}
 	if err := s.finishExchanges(ctx, tx, ends); err != nil {
+		return err
+	}
+	if err := replaceFindings(ctx, tx, checks); err != nil {
 		return err
 	}
 	return writeRollup(ctx, tx, b)

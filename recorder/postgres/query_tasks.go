@@ -12,13 +12,26 @@ import (
 )
 
 const taskColumns = `task_id, context_id, agent, state, first_seen, last_seen,
-	event_count, exchange_count, trace_id, last_message`
+	event_count, exchange_count, trace_id, last_message,
+	` + checkCountColumns
+
+// checkCountColumns count the findings of a task's exchanges by severity,
+// as SQLite's.
+const checkCountColumns = `(SELECT count(*) FROM exchange_tasks fl JOIN findings f ON f.exchange_id = fl.exchange_id
+		WHERE fl.task_id = tasks.task_id AND f.severity = 'error'),
+	(SELECT count(*) FROM exchange_tasks fl JOIN findings f ON f.exchange_id = fl.exchange_id
+		WHERE fl.task_id = tasks.task_id AND f.severity = 'warning')`
+
+// checksFailed keeps the tasks with a finding of severity error.
+const checksFailed = `EXISTS (SELECT 1 FROM exchange_tasks fl JOIN findings f ON f.exchange_id = fl.exchange_id
+		WHERE fl.task_id = tasks.task_id AND f.severity = 'error')`
 
 func scanTask(row pgx.Row) (recorder.TaskSummary, error) {
 	var t recorder.TaskSummary
 	var firstSeen, lastSeen int64
 	err := row.Scan(&t.TaskID, &t.ContextID, &t.Agent, &t.State, &firstSeen, &lastSeen,
-		&t.EventCount, &t.ExchangeCount, &t.TraceID, &t.LastMessage)
+		&t.EventCount, &t.ExchangeCount, &t.TraceID, &t.LastMessage,
+		&t.Checks.Errors, &t.Checks.Warnings)
 	t.FirstSeen, t.LastSeen = recorder.FromUnixNano(firstSeen), recorder.FromUnixNano(lastSeen)
 	return t, err
 }
@@ -84,6 +97,13 @@ func (q *query) taskConditions(f recorder.TaskFilter) (string, error) {
 	}
 	if f.Query != "" {
 		conds = append(conds, q.matchesQuery(f.Query))
+	}
+	switch f.Checks {
+	case "":
+	case recorder.ChecksFailed:
+		conds = append(conds, checksFailed)
+	default:
+		return "", fmt.Errorf("checks %q: %w", f.Checks, recorder.ErrInvalidFilter)
 	}
 	if f.Cursor != "" {
 		firstSeen, taskID, err := recorder.DecodeCursor(f.Cursor)

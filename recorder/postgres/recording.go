@@ -11,12 +11,16 @@ import (
 	"github.com/a2aproxy/a2a-proxy/recorder"
 )
 
-const recordedExchangesQuery = `SELECT t.context_id, t.agent, t.state,
+// recordedExchangeColumns are an exchange of exchanges as x, as a recording
+// holds it.
+const recordedExchangeColumns = `
 			x.id, x.agent, x.method, x.protocol_version,
 			x.binding, x.http_method, x.path, x.request_headers, x.request_body,
 			x.request_body_truncated, x.rpc_id, x.task_id, x.context_id, x.message_id,
 			x.started_at, x.trace_id, x.span_id, x.status, x.content_type, x.streaming,
-			x.ended_at, x.outcome, x.error, x.event_count, x.dropped_events
+			x.ended_at, x.outcome, x.error, x.event_count, x.dropped_events`
+
+const recordedExchangesQuery = `SELECT t.context_id, t.agent, t.state,` + recordedExchangeColumns + `
 		FROM tasks t
 		JOIN exchange_tasks l ON l.task_id = t.task_id
 		JOIN exchanges x ON x.id = l.exchange_id
@@ -90,12 +94,21 @@ func readRecording(ctx context.Context, tx pgx.Tx, taskID string) (*recorder.Rec
 
 // recordedExchanges reads the task and its exchanges in one query.
 func recordedExchanges(ctx context.Context, tx pgx.Tx, taskID string) (*recorder.Recording, error) {
-	rows, err := tx.Query(ctx, recordedExchangesQuery, taskID)
+	rec, err := scanRecordedExchanges(tx.Query(ctx, recordedExchangesQuery, taskID))
+	if rec != nil {
+		rec.Task.TaskID = taskID
+	}
+	return rec, err
+}
+
+// scanRecordedExchanges reads rows of a task's context, agent and state then
+// recordedExchangeColumns, and closes them.
+func scanRecordedExchanges(rows pgx.Rows, err error) (*recorder.Recording, error) {
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	rec := &recorder.Recording{Task: recorder.RecordedTask{TaskID: taskID}}
+	rec := &recorder.Recording{}
 	for rows.Next() {
 		var x recorder.RecordedExchange
 		var end recorder.ExchangeEnd
@@ -125,7 +138,11 @@ func recordedExchanges(ctx context.Context, tx pgx.Tx, taskID string) (*recorder
 }
 
 func recordedEvents(ctx context.Context, tx pgx.Tx, taskID string) ([]recorder.Event, error) {
-	rows, err := tx.Query(ctx, recordedEventsQuery, taskID)
+	return scanEvents(tx.Query(ctx, recordedEventsQuery, taskID))
+}
+
+// scanEvents reads rows of recordedEventsQuery's columns and closes them.
+func scanEvents(rows pgx.Rows, err error) ([]recorder.Event, error) {
 	if err != nil {
 		return nil, err
 	}

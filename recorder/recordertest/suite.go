@@ -73,6 +73,10 @@ func Run(t *testing.T, open func(t *testing.T) recorder.Backend, opts ...Option)
 		{"StartsAndEndsNeverWait", testStartsAndEndsNeverWait},
 		{"BurstLargerThanTheOldQueueIsKept", testBurstLargerThanTheOldQueueIsKept},
 		{"FailedItemIsLostAloneAndMarked", testFailedItemIsLostAloneAndMarked},
+		// Conformance findings.
+		{"FindingsStoredAndReplaced", testFindingsStoredAndReplaced},
+		{"ExchangeRecording", testExchangeRecording},
+		{"OnExchangesEndedAfterCommit", testOnExchangesEndedAfterCommit},
 		// Restarts.
 		{"OpenClosesInterruptedExchanges", testOpenClosesInterruptedExchanges},
 	} {

@@ -40,6 +40,8 @@ func (s *Store) write(st statements, b *recorder.Batch) error {
 			err = st.insertEvent(it.Event)
 		case it.End != nil:
 			err = st.finishExchange(it.End, s.log)
+		case it.Checks != nil:
+			err = st.replaceFindings(it.Checks)
 		}
 		if err != nil {
 			return err

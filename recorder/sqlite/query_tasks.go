@@ -9,7 +9,19 @@ import (
 )
 
 const taskColumns = `task_id, context_id, agent, state, first_seen, last_seen,
-	event_count, exchange_count, trace_id, last_message`
+	event_count, exchange_count, trace_id, last_message,
+	` + checkCountColumns
+
+// checkCountColumns count the findings of a task's exchanges by severity,
+// through exchange_tasks' and findings' primary keys.
+const checkCountColumns = `(SELECT count(*) FROM exchange_tasks fl JOIN findings f ON f.exchange_id = fl.exchange_id
+		WHERE fl.task_id = tasks.task_id AND f.severity = 'error'),
+	(SELECT count(*) FROM exchange_tasks fl JOIN findings f ON f.exchange_id = fl.exchange_id
+		WHERE fl.task_id = tasks.task_id AND f.severity = 'warning')`
+
+// checksFailed keeps the tasks with a finding of severity error.
+const checksFailed = `EXISTS (SELECT 1 FROM exchange_tasks fl JOIN findings f ON f.exchange_id = fl.exchange_id
+		WHERE fl.task_id = tasks.task_id AND f.severity = 'error')`
 
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
@@ -18,7 +30,8 @@ func scanTask(row scanner) (recorder.TaskSummary, error) {
 	var t recorder.TaskSummary
 	var firstSeen, lastSeen int64
 	err := row.Scan(&t.TaskID, &t.ContextID, &t.Agent, &t.State, &firstSeen, &lastSeen,
-		&t.EventCount, &t.ExchangeCount, &t.TraceID, &t.LastMessage)
+		&t.EventCount, &t.ExchangeCount, &t.TraceID, &t.LastMessage,
+		&t.Checks.Errors, &t.Checks.Warnings)
 	t.FirstSeen, t.LastSeen = fromUnixNano(firstSeen), fromUnixNano(lastSeen)
 	return t, err
 }
@@ -80,6 +93,13 @@ func taskConditions(f recorder.TaskFilter) (string, []any, error) {
 		pattern := "%" + likeEscaper.Replace(f.Query) + "%"
 		conds = append(conds, matchesQuery)
 		args = append(args, pattern, pattern, pattern, pattern)
+	}
+	switch f.Checks {
+	case "":
+	case recorder.ChecksFailed:
+		conds = append(conds, checksFailed)
+	default:
+		return "", nil, fmt.Errorf("checks %q: %w", f.Checks, recorder.ErrInvalidFilter)
 	}
 	if f.Cursor != "" {
 		firstSeen, taskID, err := recorder.DecodeCursor(f.Cursor)

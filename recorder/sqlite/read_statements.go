@@ -15,12 +15,16 @@ type readStatements struct {
 	events    *sql.Stmt // one exchange's events of a task, by seq
 }
 
-const recordedExchangesQuery = `SELECT t.context_id, t.agent, t.state,
+// recordedExchangeColumns are an exchange of exchanges as x, as a recording
+// holds it.
+const recordedExchangeColumns = `
 			x.id, x.agent, x.method, x.protocol_version,
 			x.binding, x.http_method, x.path, x.request_headers, x.request_body,
 			x.request_body_truncated, x.rpc_id, x.task_id, x.context_id, x.message_id,
 			x.started_at, x.trace_id, x.span_id, x.status, x.content_type, x.streaming,
-			x.ended_at, x.outcome, x.error, x.event_count, x.dropped_events
+			x.ended_at, x.outcome, x.error, x.event_count, x.dropped_events`
+
+const recordedExchangesQuery = `SELECT t.context_id, t.agent, t.state,` + recordedExchangeColumns + `
 		FROM tasks t
 		JOIN exchange_tasks l ON l.task_id = t.task_id
 		JOIN exchanges x ON x.id = l.exchange_id

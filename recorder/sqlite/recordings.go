@@ -85,6 +85,12 @@ func recordedExchanges(ctx context.Context, tx *sql.Tx, reads readStatements, ta
 	if err != nil {
 		return nil, err
 	}
+	return scanRecordedExchanges(rows, taskID)
+}
+
+// scanRecordedExchanges reads rows of the task's context, agent and state
+// then recordedExchangeColumns, and closes them.
+func scanRecordedExchanges(rows *sql.Rows, taskID string) (*recorder.Recording, error) {
 	defer rows.Close()
 	rec := &recorder.Recording{Task: recorder.RecordedTask{TaskID: taskID}}
 	for rows.Next() {
@@ -135,6 +141,12 @@ func appendEvents(ctx context.Context, stmt *sql.Stmt, events []recorder.Event, 
 	if err != nil {
 		return nil, err
 	}
+	return scanEvents(rows, events, exchangeID, agent)
+}
+
+// scanEvents appends the events of rows (recordedEventsQuery's columns) and
+// closes them.
+func scanEvents(rows *sql.Rows, events []recorder.Event, exchangeID, agent string) ([]recorder.Event, error) {
 	defer rows.Close()
 	for rows.Next() {
 		ev := recorder.Event{ExchangeID: exchangeID, Agent: agent}

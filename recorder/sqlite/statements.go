@@ -54,6 +54,10 @@ const (
 	RETURNING context_id, agent, first_seen, state`
 
 	updateTaskKeysSQL = `UPDATE tasks SET context_id = ?, agent = ?, first_seen = ?, state = ? WHERE task_id = ?`
+
+	deleteFindingsSQL = `DELETE FROM findings WHERE exchange_id = ?`
+	insertFindingSQL  = `INSERT INTO findings (exchange_id, n, seq, rule, severity, version, message, path)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 )
 
 // statements are the writer's prepared statements. They are prepared once on
@@ -66,6 +70,8 @@ type statements struct {
 	taskAdd        *sql.Stmt
 	taskReadBack   *sql.Stmt
 	taskKeys       *sql.Stmt
+	findingsDelete *sql.Stmt
+	findingInsert  *sql.Stmt
 }
 
 func prepareStatements(ctx context.Context, db *sql.DB) (statements, error) {
@@ -81,6 +87,8 @@ func prepareStatements(ctx context.Context, db *sql.DB) (statements, error) {
 		{&s.taskAdd, addToTaskSQL},
 		{&s.taskReadBack, readBackTaskSQL},
 		{&s.taskKeys, updateTaskKeysSQL},
+		{&s.findingsDelete, deleteFindingsSQL},
+		{&s.findingInsert, insertFindingSQL},
 	} {
 		stmt, err := db.PrepareContext(ctx, p.sql)
 		if err != nil {
@@ -93,7 +101,7 @@ func prepareStatements(ctx context.Context, db *sql.DB) (statements, error) {
 }
 
 func (s statements) all() []*sql.Stmt {
-	return []*sql.Stmt{s.exchangeInsert, s.exchangeFinish, s.eventInsert, s.taskLink, s.taskAdd, s.taskReadBack, s.taskKeys}
+	return []*sql.Stmt{s.exchangeInsert, s.exchangeFinish, s.eventInsert, s.taskLink, s.taskAdd, s.taskReadBack, s.taskKeys, s.findingsDelete, s.findingInsert}
 }
 
 func (s statements) close() error {
@@ -120,6 +128,8 @@ func (s statements) in(tx *sql.Tx) statements {
 		taskAdd:        tx.Stmt(s.taskAdd),
 		taskReadBack:   tx.Stmt(s.taskReadBack),
 		taskKeys:       tx.Stmt(s.taskKeys),
+		findingsDelete: tx.Stmt(s.findingsDelete),
+		findingInsert:  tx.Stmt(s.findingInsert),
 	}
 }
 
@@ -211,5 +221,19 @@ func (s statements) upsertTask(c *recorder.TaskChange, exchanges int, known *sto
 		}
 	}
 	known.put(c.TaskID, keys)
+	return nil
+}
+
+// replaceFindings stores an exchange's findings in place of those it had.
+func (s statements) replaceFindings(c *recorder.ExchangeChecks) error {
+	if _, err := s.findingsDelete.Exec(c.ExchangeID); err != nil {
+		return fmt.Errorf("delete findings of exchange %s: %w", c.ExchangeID, err)
+	}
+	for i, f := range c.Findings {
+		_, err := s.findingInsert.Exec(c.ExchangeID, i, f.Seq, f.Rule, f.Severity, f.Version, f.Message, f.Path)
+		if err != nil {
+			return fmt.Errorf("insert finding of exchange %s: %w", c.ExchangeID, err)
+		}
+	}
 	return nil
 }
