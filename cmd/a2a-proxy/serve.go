@@ -14,6 +14,7 @@ import (
 	"time"
 
 	builtinagent "github.com/a2aproxy/a2a-proxy/builtin-agent"
+	"github.com/a2aproxy/a2a-proxy/checks"
 	"github.com/a2aproxy/a2a-proxy/internal/forwarded"
 	"github.com/a2aproxy/a2a-proxy/internal/redact"
 	"github.com/a2aproxy/a2a-proxy/proxy"
@@ -68,7 +69,8 @@ type Server struct {
 	log       *slog.Logger
 	telemetry *telemetry
 	store     *recorder.Recorder
-	live      *web.Feed // the recorder's committed events, for the admin plane's live pages
+	checker   *checks.Checker // conformance checks of the exchanges that end
+	live      *web.Feed       // the recorder's committed events, for the admin plane's live pages
 	proxy     *proxy.Proxy
 	data      *server
 	admin     *server
@@ -137,16 +139,29 @@ func (s *Server) Start(ctx context.Context) (err error) {
 	}()
 
 	s.live = web.NewFeed()
+	if s.telemetry, err = newTelemetry(ctx, cfg.SpanEventLimit, s.log); err != nil {
+		return err
+	}
+	// The checker reads through the recorder, which calls it: it learns
+	// its store once the recorder is open.
+	var checkStore lateStore
+	counted, err := s.telemetry.conformanceCounter()
+	if err != nil {
+		return err
+	}
+	s.checker = checks.New(checks.Options{Store: &checkStore, OnFindings: counted, Logger: s.log.With("component", "checks")})
 	s.store, err = openRecorder(ctx, cfg.DB, recorder.Options{
 		Mode: recorder.Mode(cfg.RecordMode), BufferBytes: int64(cfg.RecordBuffer), Logger: s.log, OnCommit: s.live.Publish,
+		OnExchangesEnded: s.checker.Ended,
 	})
 	if err != nil {
 		return fmt.Errorf("open recording database: %w", err)
 	}
-	if s.telemetry, err = newTelemetry(ctx, cfg.SpanEventLimit, s.log); err != nil {
+	checkStore.set(s.store)
+	if err := s.telemetry.observeRecorder(s.store); err != nil {
 		return err
 	}
-	if err := s.telemetry.observeRecorder(s.store); err != nil {
+	if err := s.telemetry.observeChecker(s.checker); err != nil {
 		return err
 	}
 
@@ -248,6 +263,18 @@ func (s *Server) Close() error {
 	}
 	if s.proxy != nil {
 		s.proxy.Abort()
+	}
+	if s.store != nil && s.checker != nil {
+		// The checks of the last exchanges are queued to the recorder
+		// before it closes: its flush hands the checker every end.
+		flushCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if err := s.store.Flush(flushCtx); err != nil {
+			s.log.Warn("flush recorder before the last checks", "err", err)
+		}
+		cancel()
+	}
+	if s.checker != nil {
+		s.checker.Close()
 	}
 	s.flushTelemetry()
 	if s.store != nil {

@@ -1,0 +1,151 @@
+package checks
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+
+	"github.com/a2aproxy/a2a-proxy/recorder"
+)
+
+// DefaultQueue is how many ended exchanges wait for the worker at most
+// when Options.Queue is zero.
+const DefaultQueue = 4096
+
+// Store is what a Checker needs of the recorder: to read an exchange whole
+// and to queue its findings.
+type Store interface {
+	ExchangeRecording(ctx context.Context, exchangeID string) (*recorder.Recording, error)
+	RecordChecks(c *recorder.ExchangeChecks)
+}
+
+var _ Store = (*recorder.Recorder)(nil)
+
+// Options configure a Checker.
+type Options struct {
+	// Store reads the exchanges and stores the findings. Required.
+	Store Store
+	// Queue bounds the ended exchanges waiting to be checked. If zero,
+	// DefaultQueue.
+	Queue int
+	// OnFindings, if set, is called by the worker with the findings of each
+	// exchange it checked that has any (for metrics).
+	OnFindings func([]recorder.Finding)
+	// Logger receives read errors. If nil, nothing is logged.
+	Logger *slog.Logger
+}
+
+// Checker checks exchanges as they end, on a worker goroutine of its own.
+type Checker struct {
+	store      Store
+	onFindings func([]recorder.Finding)
+	log        *slog.Logger
+	queue      chan string
+	stop       chan struct{} // closed by Close: drain and return
+	done       chan struct{} // closed when the worker returned
+	closeOnce  sync.Once
+	closed     atomic.Bool
+	skipped    atomic.Uint64
+	checked    atomic.Uint64
+	// streamed holds the agents seen streaming with SSE, for their cards'
+	// capabilities.streaming. Only the worker touches it.
+	streamed map[string]bool
+}
+
+// New starts a Checker; Close stops it.
+func New(opts Options) *Checker {
+	if opts.Queue <= 0 {
+		opts.Queue = DefaultQueue
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	c := &Checker{
+		store:      opts.Store,
+		onFindings: opts.OnFindings,
+		log:        opts.Logger,
+		queue:      make(chan string, opts.Queue),
+		stop:       make(chan struct{}),
+		done:       make(chan struct{}),
+		streamed:   map[string]bool{},
+	}
+	go c.run()
+	return c
+}
+
+// Ended queues the exchanges that ended for checking, without waiting: one
+// that finds the queue full, or comes after Close, is counted as skipped.
+// Connect it to recorder.Options.OnExchangesEnded.
+func (c *Checker) Ended(ends []recorder.ExchangeEnd) {
+	for _, e := range ends {
+		if c.closed.Load() {
+			c.skipped.Add(1)
+			continue
+		}
+		select {
+		case c.queue <- e.ExchangeID:
+		default:
+			c.skipped.Add(1)
+		}
+	}
+}
+
+// Skipped counts the exchanges not checked: the queue was full or the
+// Checker closed, or the exchange could not be read.
+func (c *Checker) Skipped() uint64 { return c.skipped.Load() }
+
+// Checked counts the exchanges checked.
+func (c *Checker) Checked() uint64 { return c.checked.Load() }
+
+// Close checks what is queued, then stops the worker. Call it before the
+// recorder's Close (after its Flush), so that the findings are written.
+func (c *Checker) Close() {
+	c.closeOnce.Do(func() {
+		c.closed.Store(true)
+		close(c.stop)
+		<-c.done
+	})
+}
+
+func (c *Checker) run() {
+	defer close(c.done)
+	for {
+		select {
+		case id := <-c.queue:
+			c.check(id)
+		case <-c.stop:
+			for {
+				select {
+				case id := <-c.queue:
+					c.check(id)
+				default:
+					return
+				}
+			}
+		}
+	}
+}
+
+// check reads one exchange, checks it and queues its findings.
+func (c *Checker) check(exchangeID string) {
+	rec, err := c.store.ExchangeRecording(context.Background(), exchangeID)
+	if err != nil {
+		c.skipped.Add(1)
+		c.log.Warn("read exchange for its checks", "exchange_id", exchangeID, "err", err)
+		return
+	}
+	x := &rec.Exchanges[0]
+	if streamedWithSSE(x) {
+		c.streamed[x.Agent] = true
+	}
+	found := Run(x, rec.Events, c.streamed[x.Agent])
+	c.checked.Add(1)
+	if len(found) == 0 {
+		return // nothing to store: an exchange is checked here once
+	}
+	c.store.RecordChecks(&recorder.ExchangeChecks{ExchangeID: exchangeID, Findings: found})
+	if c.onFindings != nil {
+		c.onFindings(found)
+	}
+}
