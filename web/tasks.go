@@ -10,7 +10,7 @@ import (
 	"github.com/a2aproxy/a2a-proxy/recorder"
 )
 
-// listTasks serves GET /api/tasks?agent=&state=&contextId=&q=&limit=&cursor=.
+// listTasks serves GET /api/tasks?agent=&state=&contextId=&q=&checks=&limit=&cursor=.
 func (s *Server) listTasks(c *gin.Context) {
 	limit, err := parseLimit(c.Query("limit"))
 	if err != nil {
@@ -22,6 +22,7 @@ func (s *Server) listTasks(c *gin.Context) {
 		State:     c.Query("state"),
 		ContextID: c.Query("contextId"),
 		Query:     c.Query("q"),
+		Checks:    c.Query("checks"),
 		Limit:     limit,
 		Cursor:    c.Query("cursor"),
 	})

@@ -71,6 +71,9 @@ type Options struct {
 	// banner while one is recent, and GET /api/status counts them. If nil,
 	// no banner and no counts.
 	Recorder RecorderHealth
+	// Findings, if set, backs GET /api/tasks/{taskId}/checks and the
+	// conformance badges of the task page; if nil, neither is shown.
+	Findings Findings
 }
 
 // Server is the admin plane's HTTP handler.
@@ -82,6 +85,7 @@ type Server struct {
 	// recordings backs diffs (web/diff.go); nil: not served.
 	recordings Recordings
 	health     RecorderHealth // nil: none
+	findings   Findings       // nil: no checks route or badges
 	log        *slog.Logger
 	ui         uiOptions
 	trust      forwarded.Trust
@@ -118,6 +122,7 @@ func New(opts Options) *Server {
 	s.routeLive()
 	s.routeReplay(opts.Recordings)
 	s.routeDiff()
+	s.routeChecks(opts.Findings)
 	s.routeUI()
 	s.routeLogin()
 	if opts.Metrics != nil {

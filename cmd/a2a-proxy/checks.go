@@ -15,7 +15,9 @@ import (
 
 // lateStore is the checker's store, set once the recorder that feeds the
 // checker is open.
-type lateStore struct{ r atomic.Pointer[recorder.Recorder] }
+type lateStore struct {
+	r atomic.Pointer[recorder.Recorder]
+}
 
 var _ checks.Store = (*lateStore)(nil)
 

@@ -371,6 +371,7 @@ func (s *Server) adminHandler() http.Handler {
 		Store:      s.store,
 		Recordings: s.store,
 		Recorder:   s.store,
+		Findings:   s.store,
 		Token:      s.Config.AdminToken,
 		Logger:     s.log.With("component", "admin"),
 		Metrics:    s.MetricsHandler(),
