@@ -31,6 +31,7 @@ Usage:
   a2a-proxy import [flags] FILE... read exported recordings into the database
   a2a-proxy diff [flags] A B       compare two recordings (task ids or NDJSON files); exit 1 if they differ
   a2a-proxy rerun [flags] TASK_ID  send a task's requests again through the proxy and diff the new run
+  a2a-proxy check [flags] TASK_ID... check recorded tasks against the A2A spec (--all: every task); exit 1 on an error
 
 Run "a2a-proxy COMMAND --help" for a command's flags. Every flag can also be
 set through an environment variable: serve's --admin-token is
@@ -76,6 +77,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runImport(ctx, rest, stdout, stderr)
 	case "diff":
 		err = runDiff(ctx, rest, stdout, stderr)
+	case "check":
+		err = runCheck(ctx, rest, stdout, stderr)
 	case "rerun":
 		err = runRerun(ctx, rest, stdout, stderr)
 	case "help":

@@ -20,6 +20,7 @@ func runTasks(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&f.State, "state", "", "only tasks in this state (working, completed, ...)")
 	fs.StringVar(&f.ContextID, "context", "", "only tasks of this context id")
 	fs.StringVar(&f.Query, "q", "", "only tasks whose ids or recorded payloads contain this text")
+	fs.StringVar(&f.Checks, "checks", "", "failed: only tasks whose conformance checks found an error")
 	fs.IntVar(&f.Limit, "limit", 50, "at most this many tasks (up to 500)")
 	fs.StringVar(&f.Cursor, "cursor", "", "continue after a previous page (its nextCursor)")
 	asJSON := fs.Bool("json", false, "print the same JSON document as GET /api/tasks")
