@@ -16,6 +16,14 @@ func (s *Server) taskPage(c *gin.Context) {
 	}
 	v := newTaskView(detail, s.ui, s.routes(), s.requestOrigin(c.Request))
 	v.Compare = s.recordings != nil
+	if s.findings != nil {
+		fs, err := s.findings.TaskFindings(c.Request.Context(), detail.Task.TaskID)
+		if err != nil {
+			_ = c.Error(err)
+			return
+		}
+		v.addFindings(fs)
+	}
 	if v.Replay != nil {
 		v.Replay.TokenRequired = s.auth != nil
 	}

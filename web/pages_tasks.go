@@ -36,6 +36,7 @@ func (s *Server) tasksPage(c *gin.Context) {
 		State:     c.Query("state"),
 		ContextID: c.Query("contextId"),
 		Query:     c.Query("q"),
+		Checks:    c.Query("checks"),
 		Cursor:    c.Query("cursor"),
 		Limit:     limit,
 	}
@@ -46,7 +47,7 @@ func (s *Server) tasksPage(c *gin.Context) {
 	}
 	v := tasksView{
 		Filter:   f,
-		Filtered: f.Agent != "" || f.State != "" || f.ContextID != "" || f.Query != "",
+		Filtered: f.Agent != "" || f.State != "" || f.ContextID != "" || f.Query != "" || f.Checks != "",
 		Agents:   s.agentNames(f.Agent),
 		States:   states,
 		Tasks:    page.Tasks,
@@ -78,7 +79,7 @@ func (s *Server) agentNames(current string) []string {
 // parameters.
 func tasksURL(f recorder.TaskFilter, cursor string) string {
 	q := url.Values{}
-	for _, p := range [][2]string{{"agent", f.Agent}, {"state", f.State}, {"contextId", f.ContextID}, {"q", f.Query}, {"cursor", cursor}} {
+	for _, p := range [][2]string{{"agent", f.Agent}, {"state", f.State}, {"contextId", f.ContextID}, {"q", f.Query}, {"checks", f.Checks}, {"cursor", cursor}} {
 		if p[1] != "" {
 			q.Set(p[0], p[1])
 		}

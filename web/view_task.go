@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/a2aproxy/a2a-proxy/checks"
 	"github.com/a2aproxy/a2a-proxy/internal/a2awire"
 	"github.com/a2aproxy/a2a-proxy/recorder"
 )
@@ -23,6 +24,17 @@ type taskView struct {
 	Export    string // the export download, "" when the route is missing
 	Replay    *replayView
 	Compare   bool // offer the diff page's "Compare with..." form
+	// Findings are the conformance findings of the task's exchanges; nil
+	// when the admin plane keeps none (Options.Findings).
+	Findings []findingView
+	Checked  bool // the findings are kept: none means a clean task
+}
+
+// findingView is one conformance finding, with the timeline entry of its
+// event (-1: the exchange as a whole, or an event not on the timeline).
+type findingView struct {
+	checks.Described
+	Event int
 }
 
 // replayView is what the replay controls and snippet need.
@@ -42,7 +54,8 @@ type eventView struct {
 	// percent: from the previous event (BarX) to this one (BarX+BarWidth).
 	BarX, BarWidth float64
 	Content        content
-	JSON           string // the document, indented
+	JSON           string             // the document, indented
+	Findings       []checks.Described // conformance findings about this event
 }
 
 // exchangeView is one row of the exchanges table.
@@ -144,4 +157,26 @@ func (ui uiOptions) traceURL(traceID string) string {
 		return ""
 	}
 	return ui.jaegerURL + "/trace/" + url.PathEscape(traceID)
+}
+
+// addFindings attaches the findings to the task's events and keeps the
+// list for the page's conformance section.
+func (v *taskView) addFindings(fs []recorder.Finding) {
+	type key struct {
+		exchange string
+		seq      int
+	}
+	index := make(map[key]int, len(v.Events))
+	for i, ev := range v.Events {
+		index[key{ev.ExchangeID, ev.Seq}] = i
+	}
+	v.Checked = true
+	for _, d := range checks.Describe(fs) {
+		fv := findingView{Described: d, Event: -1}
+		if i, ok := index[key{d.ExchangeID, d.Seq}]; ok && d.Seq >= 0 {
+			fv.Event = i
+			v.Events[i].Findings = append(v.Events[i].Findings, d)
+		}
+		v.Findings = append(v.Findings, fv)
+	}
 }
