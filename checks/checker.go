@@ -41,7 +41,7 @@ type Checker struct {
 	store      Store
 	onFindings func([]recorder.Finding)
 	log        *slog.Logger
-	queue      chan string
+	queue      chan job
 	stop       chan struct{} // closed by Close: drain and return
 	done       chan struct{} // closed when the worker returned
 	closeOnce  sync.Once
@@ -65,7 +65,7 @@ func New(opts Options) *Checker {
 		store:      opts.Store,
 		onFindings: opts.OnFindings,
 		log:        opts.Logger,
-		queue:      make(chan string, opts.Queue),
+		queue:      make(chan job, opts.Queue),
 		stop:       make(chan struct{}),
 		done:       make(chan struct{}),
 		streamed:   map[string]bool{},
@@ -84,7 +84,7 @@ func (c *Checker) Ended(ends []recorder.ExchangeEnd) {
 			continue
 		}
 		select {
-		case c.queue <- e.ExchangeID:
+		case c.queue <- job{exchangeID: e.ExchangeID}:
 		default:
 			c.skipped.Add(1)
 		}
@@ -108,23 +108,59 @@ func (c *Checker) Close() {
 	})
 }
 
+// job is one exchange to check, or a Flush marker.
+type job struct {
+	exchangeID string
+	flushed    chan struct{} // closed when reached
+}
+
+// Flush returns once every exchange queued before it is checked and its
+// findings handed to the store, or with ctx's error. It waits for room in
+// the queue rather than skip.
+func (c *Checker) Flush(ctx context.Context) error {
+	done := make(chan struct{})
+	select {
+	case c.queue <- job{flushed: done}:
+	case <-c.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-done:
+		return nil
+	case <-c.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 func (c *Checker) run() {
 	defer close(c.done)
 	for {
 		select {
-		case id := <-c.queue:
-			c.check(id)
+		case j := <-c.queue:
+			c.do(j)
 		case <-c.stop:
 			for {
 				select {
-				case id := <-c.queue:
-					c.check(id)
+				case j := <-c.queue:
+					c.do(j)
 				default:
 					return
 				}
 			}
 		}
 	}
+}
+
+func (c *Checker) do(j job) {
+	if j.flushed != nil {
+		close(j.flushed)
+		return
+	}
+	c.check(j.exchangeID)
 }
 
 // check reads one exchange, checks it and queues its findings.

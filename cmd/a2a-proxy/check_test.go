@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/a2aproxy/a2a-proxy/checks"
+	"github.com/a2aproxy/a2a-proxy/internal/nodepeer"
 	"github.com/a2aproxy/a2a-proxy/recorder"
 )
 
@@ -62,21 +63,21 @@ func postRPC(t *testing.T, url, method string) {
 	}
 }
 
-// checksDone waits until the checker has checked n exchanges and the
-// recorder has written their findings.
-func checksDone(t *testing.T, s *Server, n uint64) {
+// checksDone waits until the checker has checked every exchange that
+// ended so far and the recorder has written their findings; it checks that
+// n exchanges were checked in all (-1: any number).
+func checksDone(t *testing.T, s *Server, n int) {
 	t.Helper()
-	flushed(t, s)
-	deadline := time.Now().Add(10 * time.Second)
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for s.checker.Checked()+s.checker.Skipped() < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("checked %d exchanges (%d skipped), want %d", s.checker.Checked(), s.checker.Skipped(), n)
-		}
-		<-tick.C
+	flushed(t, s) // every end reached the checker
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.checker.Flush(ctx); err != nil {
+		t.Fatal(err)
 	}
-	flushed(t, s)
+	flushed(t, s) // and their findings are written
+	if got := s.checker.Checked(); n >= 0 && got != uint64(n) {
+		t.Fatalf("checked %d exchanges (%d skipped), want %d", got, s.checker.Skipped(), n)
+	}
 }
 
 func ruleIDs(fs []checks.Described) map[string]string {
@@ -257,5 +258,45 @@ func TestChecksBuiltinAgentClean(t *testing.T) {
 	code, stdout, stderr := runCLI(t, "check", "--db", s.Config.DB, "--all")
 	if code != 0 || !strings.Contains(stdout, "1 tasks, 2 exchanges checked: ok") {
 		t.Fatalf("check --all: exit %d, want 0:\n%s%s", code, stdout, stderr)
+	}
+}
+
+// Pins what the checks say of the @a2a-js/sdk peers through the proxy: its
+// v1.0 server with v0.3 compatibility, driven by the SDK's own v1.0
+// JSON-RPC, REST and legacy v0.3 clients (card fetches included), breaks
+// no rule: nothing is stored and `check --all` exits 0.
+func TestChecksJSPeers(t *testing.T) {
+	nodepeer.Require(t)
+	agentURL := nodepeer.StartServer(t, nodepeer.ServerOptions{Legacy: true, StepDelay: 5 * time.Millisecond})
+	s := startServer(t, func(c *ServeConfig) { c.Agents = []string{"js=" + agentURL} })
+	for _, transport := range []string{nodepeer.TransportJSONRPC, nodepeer.TransportREST, nodepeer.TransportLegacy} {
+		res := nodepeer.RunClient(context.Background(), t, nodepeer.ClientOptions{URL: s.DataURL() + "/agents/js/", Text: "hello " + transport, Transport: transport})
+		if !res.Done {
+			t.Fatalf("%s client failed: %s\n%s", transport, res.Err, res.Stderr)
+		}
+	}
+	checksDone(t, s, -1)
+	if s.checker.Checked() < 6 || s.checker.Skipped() != 0 {
+		t.Fatalf("checked %d exchanges, skipped %d; want a card and a stream per client", s.checker.Checked(), s.checker.Skipped())
+	}
+	code, stdout, stderr := runCLI(t, "check", "--db", s.Config.DB, "--all")
+	t.Logf("check --all:\n%s", stdout)
+	if code != 0 {
+		t.Fatalf("check --all: exit %d, want 0:\n%s%s", code, stdout, stderr)
+	}
+	var page recorder.TaskPage
+	getJSON(t, s.AdminURL()+"/api/tasks?checks=failed", &page)
+	if len(page.Tasks) != 0 {
+		t.Errorf("checks=failed lists %+v, want none", page.Tasks)
+	}
+	// The cards are checked live only (no task links them): none counted.
+	resp, err := http.Get(s.AdminURL() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if strings.Contains(string(metrics), "a2a_proxy_conformance_findings_total{") {
+		t.Errorf("/metrics counts findings of the SDK peers:\n%s", metrics)
 	}
 }
