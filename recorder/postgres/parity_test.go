@@ -182,11 +182,11 @@ func TestReadsMatchSQLite(t *testing.T) {
 	// payload finds its task, ASCII case folds, a search past a NUL finds
 	// nothing (SQLite's LIKE stops there).
 	for name, want := range map[string]string{
-		`ListTasks {Agent: State: ContextID: Query:hi Limit:0 Cursor:}`:     `"taskId": "task-4"`,
-		`ListTasks {Agent: State: ContextID: Query:JOKE Limit:0 Cursor:}`:   `"taskId": "task-3"`,
-		`ListTasks {Agent: State: ContextID: Query:grüße Limit:0 Cursor:}`:  `"taskId": "task-1"`,
-		`ListTasks {Agent: State: ContextID: Query:GRÜßE Limit:0 Cursor:}`:  `"tasks": []`, // ASCII folds, ü does not
-		`ListTasks {Agent: State: ContextID: Query:secret Limit:0 Cursor:}`: `"tasks": []`,
+		`ListTasks {Agent: State: ContextID: Query:hi Checks: Limit:0 Cursor:}`:     `"taskId": "task-4"`,
+		`ListTasks {Agent: State: ContextID: Query:JOKE Checks: Limit:0 Cursor:}`:   `"taskId": "task-3"`,
+		`ListTasks {Agent: State: ContextID: Query:grüße Checks: Limit:0 Cursor:}`:  `"taskId": "task-1"`,
+		`ListTasks {Agent: State: ContextID: Query:GRÜßE Checks: Limit:0 Cursor:}`:  `"tasks": []`, // ASCII folds, ü does not
+		`ListTasks {Agent: State: ContextID: Query:secret Checks: Limit:0 Cursor:}`: `"tasks": []`,
 	} {
 		if !bytes.Contains([]byte(pg[name]), []byte(want)) {
 			t.Errorf("%s = %s, want it to hold %s", name, pg[name], want)
