@@ -9,6 +9,22 @@ import (
 	"github.com/a2aproxy/a2a-proxy/recorder"
 )
 
+// MaxEventBytes is the longest event the checker reads: an exchange with a
+// longer one is skipped (and counted), so that checking never costs the
+// memory of a huge event again after the recorder stored it. The checks
+// walk no document over 1 MiB anyway.
+const MaxEventBytes = 4 << 20
+
+// tooLarge reports an event the store left unread for MaxEventBytes.
+func tooLarge(events []recorder.Event) bool {
+	for i := range events {
+		if events[i].Raw == nil && events[i].Flag == recorder.FlagOversized {
+			return true
+		}
+	}
+	return false
+}
+
 // DefaultQueue is how many ended exchanges wait for the worker at most
 // when Options.Queue is zero.
 const DefaultQueue = 4096
@@ -16,7 +32,7 @@ const DefaultQueue = 4096
 // Store is what a Checker needs of the recorder: to read an exchange whole
 // and to queue its findings.
 type Store interface {
-	ExchangeRecording(ctx context.Context, exchangeID string) (*recorder.Recording, error)
+	ExchangeRecording(ctx context.Context, exchangeID string, maxRaw int) (*recorder.Recording, error)
 	RecordChecks(c *recorder.ExchangeChecks)
 }
 
@@ -165,10 +181,15 @@ func (c *Checker) do(j job) {
 
 // check reads one exchange, checks it and queues its findings.
 func (c *Checker) check(exchangeID string) {
-	rec, err := c.store.ExchangeRecording(context.Background(), exchangeID)
+	rec, err := c.store.ExchangeRecording(context.Background(), exchangeID, MaxEventBytes)
 	if err != nil {
 		c.skipped.Add(1)
 		c.log.Warn("read exchange for its checks", "exchange_id", exchangeID, "err", err)
+		return
+	}
+	if tooLarge(rec.Events) {
+		c.skipped.Add(1)
+		c.log.Debug("exchange too large to check", "exchange_id", exchangeID)
 		return
 	}
 	x := &rec.Exchanges[0]

@@ -22,7 +22,7 @@ type fakeStore struct {
 	block  chan struct{}
 }
 
-func (s *fakeStore) ExchangeRecording(_ context.Context, id string) (*recorder.Recording, error) {
+func (s *fakeStore) ExchangeRecording(_ context.Context, id string, _ int) (*recorder.Recording, error) {
 	if s.block != nil {
 		<-s.block
 	}

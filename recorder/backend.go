@@ -16,8 +16,11 @@ type Reader interface {
 	ContextRecordings(ctx context.Context, contextID string) ([]*Recording, error)
 	// ExchangeRecording reads one exchange with all its events, whatever
 	// task they name: Exchanges holds the exchange alone, Task names the
-	// task its request named (or none).
-	ExchangeRecording(ctx context.Context, exchangeID string) (*Recording, error)
+	// task its request named (or none). When maxRaw > 0, an event whose
+	// recorded bytes are longer is returned without them (Raw nil, Flag
+	// FlagOversized), so that a reader that only looks at small events
+	// never loads a huge one.
+	ExchangeRecording(ctx context.Context, exchangeID string, maxRaw int) (*Recording, error)
 	// TaskFindings returns the stored findings of every exchange linked to
 	// the task, exchange by exchange (oldest first), each in its stored
 	// order. ErrNotFound for an unknown task.

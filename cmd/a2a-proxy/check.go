@@ -141,7 +141,7 @@ func checkTasks(ctx context.Context, store recorder.Reader, taskIDs []string, ag
 				continue
 			}
 			seen[x.ID] = true
-			rec, err := store.ExchangeRecording(ctx, x.ID)
+			rec, err := store.ExchangeRecording(ctx, x.ID, 0)
 			if err != nil {
 				return nil, err
 			}

@@ -23,12 +23,12 @@ var _ checks.Store = (*lateStore)(nil)
 
 func (s *lateStore) set(r *recorder.Recorder) { s.r.Store(r) }
 
-func (s *lateStore) ExchangeRecording(ctx context.Context, id string) (*recorder.Recording, error) {
+func (s *lateStore) ExchangeRecording(ctx context.Context, id string, maxRaw int) (*recorder.Recording, error) {
 	r := s.r.Load()
 	if r == nil {
 		return nil, errors.New("recorder not open yet")
 	}
-	return r.ExchangeRecording(ctx, id)
+	return r.ExchangeRecording(ctx, id, maxRaw)
 }
 
 func (s *lateStore) RecordChecks(c *recorder.ExchangeChecks) {

@@ -62,7 +62,7 @@ func replaceFindings(ctx context.Context, tx pgx.Tx, checks []*recorder.Exchange
 }
 
 // ExchangeRecording reads one exchange with all its events.
-func (s *Store) ExchangeRecording(ctx context.Context, exchangeID string) (*recorder.Recording, error) {
+func (s *Store) ExchangeRecording(ctx context.Context, exchangeID string, maxRaw int) (*recorder.Recording, error) {
 	var rec *recorder.Recording
 	err := s.readTx(ctx, func(tx pgx.Tx) error {
 		var err error
@@ -76,10 +76,12 @@ func (s *Store) ExchangeRecording(ctx context.Context, exchangeID string) (*reco
 		}
 		x := &rec.Exchanges[0]
 		rec.Task = recorder.RecordedTask{TaskID: x.TaskID, ContextID: x.ContextID, Agent: x.Agent}
-		rec.Events, err = scanEvents(tx.Query(ctx, `SELECT e.exchange_id, x.agent, e.seq, e.offset_ns, e.at, e.raw, e.kind,
-				e.task_id, e.context_id, e.state, e.final, e.artifact_id, e.flag
+		rec.Events, err = scanEvents(tx.Query(ctx, `SELECT e.exchange_id, x.agent, e.seq, e.offset_ns, e.at,
+				CASE WHEN $2 > 0 AND octet_length(e.raw) > $2 THEN NULL ELSE e.raw END, e.kind,
+				e.task_id, e.context_id, e.state, e.final, e.artifact_id,
+				CASE WHEN $2 > 0 AND octet_length(e.raw) > $2 THEN 'oversized' ELSE e.flag END
 			FROM events e JOIN exchanges x ON x.id = e.exchange_id
-			WHERE e.exchange_id = $1 ORDER BY e.seq`, pgText(exchangeID)))
+			WHERE e.exchange_id = $1 ORDER BY e.seq`, pgText(exchangeID), int64(maxRaw)))
 		if err != nil {
 			return fmt.Errorf("read events of exchange %s: %w", exchangeID, err)
 		}

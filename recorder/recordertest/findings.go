@@ -98,7 +98,7 @@ func testExchangeRecording(t *testing.T, h *rig) {
 	s.FinishExchange(Finish(ex.ID, T0.Add(time.Second), 2))
 	Flush(t, s)
 
-	rec, err := s.ExchangeRecording(ctx, "ex-1")
+	rec, err := s.ExchangeRecording(ctx, "ex-1", 0)
 	if err != nil {
 		t.Fatalf("exchange recording: %v", err)
 	}
@@ -112,7 +112,13 @@ func testExchangeRecording(t *testing.T, h *rig) {
 	if len(rec.Events) != 2 || rec.Events[1].TaskID != "task-2" || len(rec.Events[1].Raw) == 0 {
 		t.Errorf("events = %+v, want both, raw bytes kept", rec.Events)
 	}
-	if _, err := s.ExchangeRecording(ctx, "nope"); !errors.Is(err, recorder.ErrNotFound) {
+	// With a cap, the longer event comes back without its bytes.
+	capped, err := s.ExchangeRecording(ctx, "ex-1", len(rec.Events[0].Raw)-1)
+	if err != nil || len(capped.Events) != 2 || capped.Events[0].Raw != nil || capped.Events[0].Flag != recorder.FlagOversized ||
+		capped.Events[0].Seq != 0 || capped.Events[0].Kind != "status-update" {
+		t.Errorf("capped read = %+v, %v; want event 0 without its bytes, flagged oversized", capped, err)
+	}
+	if _, err := s.ExchangeRecording(ctx, "nope", 0); !errors.Is(err, recorder.ErrNotFound) {
 		t.Errorf("unknown exchange: error = %v, want ErrNotFound", err)
 	}
 }
@@ -128,7 +134,7 @@ func testOnExchangesEndedAfterCommit(t *testing.T, h *rig) {
 	s = h.openStore(t, recorder.Options{OnExchangesEnded: func(got []recorder.ExchangeEnd) {
 		<-ready
 		for _, e := range got {
-			rec, err := s.ExchangeRecording(context.Background(), e.ExchangeID)
+			rec, err := s.ExchangeRecording(context.Background(), e.ExchangeID, 0)
 			mu.Lock()
 			ends = append(ends, e.ExchangeID)
 			readable = append(readable, err == nil && rec.Exchanges[0].End != nil && len(rec.Events) == 2)

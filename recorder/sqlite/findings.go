@@ -10,7 +10,7 @@ import (
 )
 
 // ExchangeRecording reads one exchange with all its events.
-func (s *Store) ExchangeRecording(ctx context.Context, exchangeID string) (*recorder.Recording, error) {
+func (s *Store) ExchangeRecording(ctx context.Context, exchangeID string, maxRaw int) (*recorder.Recording, error) {
 	tx, err := s.readDB.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("read exchange %s: %w", exchangeID, err)
@@ -30,9 +30,12 @@ func (s *Store) ExchangeRecording(ctx context.Context, exchangeID string) (*reco
 	}
 	x := &rec.Exchanges[0]
 	rec.Task = recorder.RecordedTask{TaskID: x.TaskID, ContextID: x.ContextID, Agent: x.Agent}
-	rows, err = tx.QueryContext(ctx, `SELECT seq, offset_ns, at, raw, kind, task_id,
-			context_id, state, final, artifact_id, flag
-		FROM events WHERE exchange_id = ? ORDER BY seq`, exchangeID)
+	// length() of a blob reads its size, not its bytes.
+	rows, err = tx.QueryContext(ctx, `SELECT seq, offset_ns, at,
+			CASE WHEN ?2 > 0 AND length(raw) > ?2 THEN NULL ELSE raw END, kind, task_id,
+			context_id, state, final, artifact_id,
+			CASE WHEN ?2 > 0 AND length(raw) > ?2 THEN 'oversized' ELSE flag END
+		FROM events WHERE exchange_id = ?1 ORDER BY seq`, exchangeID, maxRaw)
 	if err != nil {
 		return nil, fmt.Errorf("read events of exchange %s: %w", exchangeID, err)
 	}
