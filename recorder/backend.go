@@ -77,3 +77,13 @@ type Backend interface {
 	Retryable(err error) bool                                            // the store is unreachable: try again later
 	Close() error
 }
+
+// Watcher is a backend that several processes share (PostgreSQL): Watch
+// calls fn, from its own goroutine, with the events that other processes
+// commit, in their commit order, until ctx ends. It never hands over the
+// events this process commits: the writer's Options.OnCommit has those.
+// It rides out the loss of the store's connection, reconnecting with
+// backoff; events committed while it is disconnected are not handed over.
+type Watcher interface {
+	Watch(ctx context.Context, fn func([]Event)) error
+}

@@ -9,6 +9,7 @@
 package recorder
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -47,7 +48,10 @@ type Options struct {
 	// OnCommit, if set, is called by the writer goroutine after each
 	// committed batch with the events it held, in queue order (for a live
 	// feed). It owns the slice but must not modify the events' Raw, and it
-	// must return quickly: the writer waits for it.
+	// must return quickly: the writer waits for it. On a backend that other
+	// processes share (a Watcher), it is also called, from another
+	// goroutine, with the events the other processes commit: a live feed
+	// shows what every replica records, each event once.
 	OnCommit func([]Event)
 	// OnExchangesEnded, if set, is called by the writer goroutine after each
 	// committed batch that ended exchanges, with those ends in queue order:
@@ -114,6 +118,8 @@ type Recorder struct {
 	backend    Backend
 	writer     *writer
 	writerDone chan struct{}
+	stopWatch  context.CancelFunc // nil without a Watcher
+	watchDone  chan struct{}
 
 	closeOnce sync.Once
 	closeErr  error
@@ -141,7 +147,22 @@ func New(backend Backend, opts Options) (*Recorder, error) {
 	}
 	r.writer = newWriter(backend, r.queue, opts, &r.counters, r.losses)
 	go r.runWriter()
+	if w, ok := backend.(Watcher); ok && opts.OnCommit != nil {
+		r.watch(w, opts.OnCommit)
+	}
 	return r, nil
+}
+
+// watch hands the events other processes commit to onCommit until Close.
+func (r *Recorder) watch(w Watcher, onCommit func([]Event)) {
+	ctx, stop := context.WithCancel(context.Background())
+	r.stopWatch, r.watchDone = stop, make(chan struct{})
+	go func() {
+		defer close(r.watchDone)
+		if err := w.Watch(ctx, onCommit); err != nil && ctx.Err() == nil {
+			r.log.Error("watch other replicas' commits: the live feed shows this replica's events only", "err", err)
+		}
+	}()
 }
 
 func (r *Recorder) runWriter() {
@@ -154,6 +175,10 @@ func (r *Recorder) runWriter() {
 // first one's result. Writes after Close are counted and ignored.
 func (r *Recorder) Close() error {
 	r.closeOnce.Do(func() {
+		if r.stopWatch != nil {
+			r.stopWatch()
+			<-r.watchDone
+		}
 		r.queue.close() // the writer drains what is queued, then stops
 		<-r.writerDone
 		r.losses.close()

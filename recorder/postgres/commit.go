@@ -84,6 +84,9 @@ func (s *Store) Commit(ctx context.Context, b *recorder.Batch) error {
 	if err := s.write(ctx, tx, b); err != nil {
 		return err
 	}
+	if err := s.notify(ctx, tx, b); err != nil {
+		return err
+	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
