@@ -136,7 +136,7 @@ func usageErrorf(format string, args ...any) error {
 }
 
 func runServe(ctx context.Context, args []string, stderr io.Writer) error {
-	fs := newFlagSet("serve", "Usage: a2a-proxy serve [flags]\n\nRuns the data plane (A2A traffic), the admin plane (JSON API), the\nbuilt-in agent and the recorder until SIGINT or SIGTERM.", stderr)
+	fs := newFlagSet("serve", "Usage: a2a-proxy serve [flags]\n\nRuns the data plane (A2A traffic), the admin plane (JSON API), the\nbuilt-in agent and the recorder until SIGINT or SIGTERM. With --listen ''\nit runs the admin plane alone, on a store other replicas record into\n(--db postgres://...): see README, \"Several replicas\".", stderr)
 	srv := &Server{Stderr: stderr}
 	agents := srv.Config.register(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -146,12 +146,23 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return usageErrorf("unexpected arguments %q", fs.Args())
 	}
 	srv.Config.Agents = agents.values
+	if srv.Config.Listen == "" && !isSet(fs, "builtin") {
+		srv.Config.Builtin = false // admin-only: nothing to proxy it through
+	}
 	if err := srv.Start(ctx); err != nil {
 		return err
 	}
 	<-ctx.Done()
 	srv.log.Info("shutting down", "grace", srv.Config.ShutdownGrace)
 	return srv.Shutdown(context.Background())
+}
+
+// isSet says whether the flag was given, on the command line or in the
+// environment.
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 // flagError marks a flag parsing error as bad usage; --help passes through.

@@ -82,7 +82,7 @@ type Server struct {
 // c.Agents by the caller once fs is parsed.
 func (c *ServeConfig) register(fs *flag.FlagSet) (agents *stringList) {
 	agents = &stringList{}
-	fs.StringVar(&c.Listen, "listen", ":8080", "data plane address: A2A traffic and /healthz")
+	fs.StringVar(&c.Listen, "listen", ":8080", "data plane address: A2A traffic and /healthz; '' for none: the admin plane alone, on the store\nother replicas record into (a shared --db postgres://...), with no agents and no built-in agent unless --builtin is given")
 	fs.StringVar(&c.AdminListen, "admin-listen", "127.0.0.1:8081", "admin plane address: JSON API at /api/")
 	fs.StringVar(&c.AdminToken, "admin-token", "", "bearer token for the admin plane; required when --admin-listen is not loopback")
 	fs.BoolVar(&c.Builtin, "builtin", true, "run the built-in streaming agent, registered as agent \"builtin\"")
@@ -165,6 +165,9 @@ func (s *Server) Start(ctx context.Context) (err error) {
 		return err
 	}
 
+	if cfg.Listen == "" {
+		return s.startAdminOnly()
+	}
 	var agents []proxy.Agent
 	for _, spec := range cfg.Agents {
 		a, err := proxy.ParseAgent(spec)
@@ -174,13 +177,10 @@ func (s *Server) Start(ctx context.Context) (err error) {
 		agents = append(agents, a)
 	}
 	if cfg.Builtin {
-		if s.builtin, err = listen("built-in agent", cfg.BuiltinListen); err != nil {
+		base, err := s.listenBuiltin()
+		if err != nil {
 			return err
 		}
-		base := "http://" + s.builtin.addr() + "/"
-		s.builtin.srv.Handler = s.telemetry.traceHandler(builtinagent.NewHandler(builtinagent.Options{
-			URL: base, StepDelay: stepDelayFlag(cfg.BuiltinStepDelay), Logger: s.log.With("component", "builtin-agent"),
-		}), "builtin-agent")
 		a, err := proxy.NewAgent("builtin", base)
 		if err != nil {
 			return err
@@ -229,6 +229,45 @@ func (s *Server) Start(ctx context.Context) (err error) {
 		s.log.Info("agent", "name", a.Name, "url", a.URL.String(), "via", s.DataURL()+"/agents/"+a.Name+"/", "default", a.Name == agents[0].Name)
 	}
 	s.log.Info("a2a-proxy serving", "data", s.DataURL(), "admin", s.AdminURL(), "db", displayDB(cfg.DB), "record_mode", cfg.RecordMode)
+	return nil
+}
+
+// listenBuiltin binds the built-in agent and returns its base URL.
+func (s *Server) listenBuiltin() (base string, err error) {
+	if s.builtin, err = listen("built-in agent", s.Config.BuiltinListen); err != nil {
+		return "", err
+	}
+	base = "http://" + s.builtin.addr() + "/"
+	s.builtin.srv.Handler = s.telemetry.traceHandler(builtinagent.NewHandler(builtinagent.Options{
+		URL: base, StepDelay: stepDelayFlag(s.Config.BuiltinStepDelay), Logger: s.log.With("component", "builtin-agent"),
+	}), "builtin-agent")
+	return base, nil
+}
+
+// startAdminOnly serves the admin plane alone (--listen ''): no proxy, so
+// no agents; the built-in agent only when asked, as a plain upstream for
+// the replicas that proxy.
+func (s *Server) startAdminOnly() (err error) {
+	if len(s.Config.Agents) > 0 {
+		return errors.New("--agent needs the data plane: set --listen, or drop --agent for an admin-only replica")
+	}
+	if s.Config.Builtin {
+		base, err := s.listenBuiltin()
+		if err != nil {
+			return err
+		}
+		s.log.Info("built-in agent, not proxied", "url", base)
+	}
+	if s.admin, err = listen("admin plane", s.Config.AdminListen); err != nil {
+		return err
+	}
+	s.admin.srv.Handler = s.adminHandler()
+	for _, srv := range []*server{s.builtin, s.admin} {
+		if srv != nil {
+			go srv.serve(s.log)
+		}
+	}
+	s.log.Info("a2a-proxy serving", "data", "off", "admin", s.AdminURL(), "db", displayDB(s.Config.DB))
 	return nil
 }
 
@@ -288,8 +327,13 @@ func (s *Server) Close() error {
 	return nil
 }
 
-// DataURL is the data plane's base URL, as bound.
-func (s *Server) DataURL() string { return "http://" + s.data.addr() }
+// DataURL is the data plane's base URL, as bound; "" in admin-only mode.
+func (s *Server) DataURL() string {
+	if s.data == nil {
+		return ""
+	}
+	return "http://" + s.data.addr()
+}
 
 // AdminURL is the admin plane's base URL, as bound.
 func (s *Server) AdminURL() string { return "http://" + s.admin.addr() }
@@ -366,8 +410,7 @@ func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 // adminHandler serves the admin plane: the UI, the JSON API, the live feed
 // and /metrics.
 func (s *Server) adminHandler() http.Handler {
-	proxyURL, _ := url.Parse(cmp.Or(s.Config.PublicURL, s.DataURL())) // checked by Start
-	admin := web.New(web.Options{
+	opts := web.Options{
 		Store:      s.store,
 		Recordings: s.store,
 		Recorder:   s.store,
@@ -376,13 +419,15 @@ func (s *Server) adminHandler() http.Handler {
 		Logger:     s.log.With("component", "admin"),
 		Metrics:    s.MetricsHandler(),
 		Feed:       s.live,
-		Agents:     s.proxy,
-		ProxyURL:   proxyURL,
 		JaegerURL:  s.Config.JaegerURL,
 
 		TrustForwarded: s.trust,
-	})
-	return admin.Handler()
+	}
+	if s.proxy != nil { // admin-only: no agents to list
+		opts.Agents = s.proxy
+		opts.ProxyURL, _ = url.Parse(cmp.Or(s.Config.PublicURL, s.DataURL())) // checked by Start
+	}
+	return web.New(opts).Handler()
 }
 
 // stepDelayFlag maps a step delay flag to builtinagent.Options, where zero
