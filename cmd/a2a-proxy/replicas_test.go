@@ -19,7 +19,7 @@ import (
 
 // TestReplicasShareOneStore pins issue 11's replicas on the real binary:
 // two `serve` processes on one PostgreSQL database in front of one agent,
-// and an admin-only third (--listen ”). A task streamed through one
+// and an admin-only third (--listen ""). A task streamed through one
 // replica and fetched with tasks/get through the other is one task, with
 // both exchanges, every event and its final state, and all three admin
 // planes list it and show the same task.
@@ -244,7 +244,7 @@ func TestLiveFeedAcrossReplicas(t *testing.T) {
 	}
 }
 
-// TestAdminOnlyServe pins `serve --listen ”`: no data plane, no built-in
+// TestAdminOnlyServe pins `serve --listen ""`: no data plane, no built-in
 // agent, no agents required; the admin plane serves the store and the
 // process stops cleanly. --agent without a data plane is refused.
 func TestAdminOnlyServe(t *testing.T) {

@@ -244,7 +244,7 @@ func (s *Server) listenBuiltin() (base string, err error) {
 	return base, nil
 }
 
-// startAdminOnly serves the admin plane alone (--listen ”): no proxy, so
+// startAdminOnly serves the admin plane alone (--listen ""): no proxy, so
 // no agents; the built-in agent only when asked, as a plain upstream for
 // the replicas that proxy.
 func (s *Server) startAdminOnly() (err error) {
