@@ -1,14 +1,15 @@
 # a2a-proxy: `make test` is what CI runs (.ci/run). It installs what the tests
 # need (Go modules, the Node peers of the end-to-end tests, Chromium for the
-# UI's browser tests, PostgreSQL's server for the PostgreSQL tests) and runs
-# every test with the race detector.
+# UI's browser tests, PostgreSQL's server for the PostgreSQL tests, nginx for
+# the load-balancer test of the replicas) and runs every test with the race
+# detector.
 
 GO       ?= go
 NODE_DIR := e2e/node
 
-.PHONY: test vet build node-deps browser-deps postgres-deps bench clean
+.PHONY: test vet build node-deps browser-deps postgres-deps nginx-deps bench clean
 
-test: node-deps browser-deps postgres-deps vet
+test: node-deps browser-deps postgres-deps nginx-deps vet
 	$(GO) test -race -count=1 ./...
 
 vet:
@@ -43,6 +44,16 @@ postgres-deps:
 	@if ! ls /usr/lib/postgresql/*/bin/initdb /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then \
 		$(SUDO) apt-get update && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql; \
+	fi
+
+# The replicas' load-balancer test (cmd/a2a-proxy, README "Several replicas")
+# runs Debian's nginx as a process of its own, on loopback ports with a
+# temporary prefix. Installed only when missing; RUNLEVEL=1 keeps the package
+# from starting the system's nginx service.
+nginx-deps:
+	@if [ ! -x /usr/sbin/nginx ]; then \
+		$(SUDO) apt-get update && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 apt-get install -y nginx; \
 	fi
 
 # Latency and throughput of the proxy against a direct connection, in one run

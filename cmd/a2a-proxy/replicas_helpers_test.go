@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/a2aproxy/a2a-proxy/recorder"
+	"github.com/a2aproxy/a2a-proxy/recorder/postgres"
 )
 
 // process is a real a2a-proxy process of a test; its log is shown when the
@@ -228,4 +230,33 @@ func sseData(blocks []string) []string {
 		}
 	}
 	return data
+}
+
+// storedTask reads the task straight from the database, raw bytes and all
+// (the API leaves them out).
+func storedTask(t *testing.T, dsn, taskID string) *recorder.TaskDetail {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	d, err := s.GetTask(ctx, taskID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// streamRaw returns the raw bytes recorded of the exchange's events.
+func streamRaw(d *recorder.TaskDetail, exchangeID string) []string {
+	var raw []string
+	for _, ev := range d.Events {
+		if ev.ExchangeID == exchangeID {
+			raw = append(raw, string(ev.Raw))
+		}
+	}
+	return raw
 }
