@@ -121,23 +121,35 @@ type TaskFilter struct {
 	ContextID string
 	Query     string // free text, matched against task id, context id and recorded payloads
 	Checks    string // ChecksFailed: only tasks with a finding of severity error
+	Outcome   string // TaskSummary.LastOutcome equals it
+	Open      *bool  // TaskSummary.Open equals it, when set
+	Status    string // TaskSummary.Status equals it ("interrupted", or a state)
 	Limit     int    // default 50, at most 500
 	Cursor    string // opaque, from TaskPage.NextCursor
 }
 
 // TaskSummary is the API's view of one task (design.md).
 type TaskSummary struct {
-	TaskID        string      `json:"taskId"`
-	ContextID     string      `json:"contextId"`
-	Agent         string      `json:"agent"`
-	State         string      `json:"state"`
-	FirstSeen     time.Time   `json:"firstSeen"`
-	LastSeen      time.Time   `json:"lastSeen"`
-	EventCount    int         `json:"eventCount"`
-	ExchangeCount int         `json:"exchangeCount"`
-	TraceID       string      `json:"traceId"`
-	LastMessage   string      `json:"lastMessage,omitempty"` // text of the latest status message
-	Checks        CheckCounts `json:"checks"`                // findings of its exchanges' conformance checks
+	TaskID        string    `json:"taskId"`
+	ContextID     string    `json:"contextId"`
+	Agent         string    `json:"agent"`
+	State         string    `json:"state"`
+	FirstSeen     time.Time `json:"firstSeen"`
+	LastSeen      time.Time `json:"lastSeen"`
+	EventCount    int       `json:"eventCount"`
+	ExchangeCount int       `json:"exchangeCount"`
+	TraceID       string    `json:"traceId"`
+	LastMessage   string    `json:"lastMessage,omitempty"` // text of the latest status message
+	// Open is true while an exchange of the task is still open (streaming).
+	Open bool `json:"open"`
+	// LastOutcome is the outcome of the task's exchange that ended last,
+	// "" when none has ended.
+	LastOutcome string `json:"lastOutcome,omitempty"`
+	// Status is State, or StatusInterrupted (see TaskStatus), with the
+	// reason in InterruptedReason ("agent died", "client left", ...).
+	Status            string      `json:"status"`
+	InterruptedReason string      `json:"interruptedReason,omitempty"`
+	Checks            CheckCounts `json:"checks"` // findings of its exchanges' conformance checks
 }
 
 // TaskPage is the answer of ListTasks: `{"tasks":[...],"nextCursor":""}`.

@@ -116,6 +116,7 @@ func result(v any, err error) string {
 // scenario, by name.
 func readAll(ctx context.Context, r recorder.Reader) map[string]string {
 	out := map[string]string{}
+	yes, no := true, false
 	for _, f := range []recorder.TaskFilter{
 		{}, {Agent: "alpha"}, {State: "completed"}, {ContextID: "ctx-1"}, {Agent: "beta", State: "working"},
 		{Query: "joke"}, {Query: "JOKE"}, {Query: "grüße"}, {Query: "Grüße"}, {Query: "GRÜßE"}, {Query: "é"}, {Query: "caf"},
@@ -123,9 +124,17 @@ func readAll(ctx context.Context, r recorder.Reader) map[string]string {
 		{Query: "100_"}, {Query: "task-1"}, {Query: "CTX-2"}, {Query: "\xff"}, {Query: "303"}, {Query: `\`},
 		{Query: "not json"}, {Query: "raw"}, {Query: "working", Agent: "beta"},
 		{Limit: -1}, {Cursor: "not a cursor"}, {Limit: 1000},
+		{Outcome: "completed"}, {Outcome: "upstream_error"}, {Outcome: "nonsense"}, {Open: &yes}, {Open: &no},
+		{Status: "interrupted"}, {Status: "working"}, {Status: "completed"}, {Status: "interrupted", Agent: "beta"},
 	} {
 		page, err := r.ListTasks(ctx, f)
-		out[fmt.Sprintf("ListTasks %+v", f)] = result(page, err)
+		name := f
+		name.Open = nil // a pointer: named by its value below
+		key := fmt.Sprintf("ListTasks %+v", name)
+		if f.Open != nil {
+			key += fmt.Sprintf(" open=%t", *f.Open)
+		}
+		out[key] = result(page, err)
 	}
 	cursor := ""
 	for i := 0; i < 10; i++ { // pages of 2, with their cursors
@@ -182,11 +191,12 @@ func TestReadsMatchSQLite(t *testing.T) {
 	// payload finds its task, ASCII case folds, a search past a NUL finds
 	// nothing (SQLite's LIKE stops there).
 	for name, want := range map[string]string{
-		`ListTasks {Agent: State: ContextID: Query:hi Checks: Limit:0 Cursor:}`:     `"taskId": "task-4"`,
-		`ListTasks {Agent: State: ContextID: Query:JOKE Checks: Limit:0 Cursor:}`:   `"taskId": "task-3"`,
-		`ListTasks {Agent: State: ContextID: Query:grüße Checks: Limit:0 Cursor:}`:  `"taskId": "task-1"`,
-		`ListTasks {Agent: State: ContextID: Query:GRÜßE Checks: Limit:0 Cursor:}`:  `"tasks": []`, // ASCII folds, ü does not
-		`ListTasks {Agent: State: ContextID: Query:secret Checks: Limit:0 Cursor:}`: `"tasks": []`,
+		`ListTasks {Agent: State: ContextID: Query:hi Checks: Outcome: Open:<nil> Status: Limit:0 Cursor:}`:          `"taskId": "task-4"`,
+		`ListTasks {Agent: State: ContextID: Query:JOKE Checks: Outcome: Open:<nil> Status: Limit:0 Cursor:}`:        `"taskId": "task-3"`,
+		`ListTasks {Agent: State: ContextID: Query:grüße Checks: Outcome: Open:<nil> Status: Limit:0 Cursor:}`:       `"taskId": "task-1"`,
+		`ListTasks {Agent: State: ContextID: Query:GRÜßE Checks: Outcome: Open:<nil> Status: Limit:0 Cursor:}`:       `"tasks": []`, // ASCII folds, ü does not
+		`ListTasks {Agent: State: ContextID: Query:secret Checks: Outcome: Open:<nil> Status: Limit:0 Cursor:}`:      `"tasks": []`,
+		`ListTasks {Agent: State: ContextID: Query: Checks: Outcome: Open:<nil> Status:interrupted Limit:0 Cursor:}`: `"taskId": "task-4"`,
 	} {
 		if !bytes.Contains([]byte(pg[name]), []byte(want)) {
 			t.Errorf("%s = %s, want it to hold %s", name, pg[name], want)

@@ -12,7 +12,7 @@ import (
 )
 
 const taskColumns = `task_id, context_id, agent, state, first_seen, last_seen,
-	event_count, exchange_count, trace_id, last_message,
+	event_count, exchange_count, trace_id, last_message, ` + openColumn + `, ` + lastOutcomeColumn + `,
 	` + checkCountColumns
 
 // checkCountColumns count the findings of a task's exchanges by severity,
@@ -30,9 +30,10 @@ func scanTask(row pgx.Row) (recorder.TaskSummary, error) {
 	var t recorder.TaskSummary
 	var firstSeen, lastSeen int64
 	err := row.Scan(&t.TaskID, &t.ContextID, &t.Agent, &t.State, &firstSeen, &lastSeen,
-		&t.EventCount, &t.ExchangeCount, &t.TraceID, &t.LastMessage,
+		&t.EventCount, &t.ExchangeCount, &t.TraceID, &t.LastMessage, &t.Open, &t.LastOutcome,
 		&t.Checks.Errors, &t.Checks.Warnings)
 	t.FirstSeen, t.LastSeen = recorder.FromUnixNano(firstSeen), recorder.FromUnixNano(lastSeen)
+	t.SetStatus()
 	return t, err
 }
 
@@ -105,6 +106,7 @@ func (q *query) taskConditions(f recorder.TaskFilter) (string, error) {
 	default:
 		return "", fmt.Errorf("checks %q: %w", f.Checks, recorder.ErrInvalidFilter)
 	}
+	conds = append(conds, q.statusConditions(f)...)
 	if f.Cursor != "" {
 		firstSeen, taskID, err := recorder.DecodeCursor(f.Cursor)
 		if err != nil {

@@ -52,6 +52,10 @@ func Run(t *testing.T, open func(t *testing.T) recorder.Backend, opts ...Option)
 		{"ListTasksFilters", testListTasksFilters},
 		{"ListTasksRejectsBadFilters", testListTasksRejectsBadFilters},
 		{"ListTasksLimits", testListTasksLimits},
+		// The derived status: open, last outcome, interrupted.
+		{"TaskStatus", testTaskStatus},
+		{"ListTasksStatusFilters", testListTasksStatusFilters},
+		{"CrashLeavesTaskInterrupted", testCrashLeavesTaskInterrupted},
 		// Agents.
 		{"AgentCounts", testAgentCounts},
 		{"AgentCountsEmpty", testAgentCountsEmpty},

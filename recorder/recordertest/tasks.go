@@ -76,6 +76,8 @@ func testTaskRollup(t *testing.T, h *rig) {
 				ExchangeCount: 3,
 				TraceID:       "trace-ex-1",
 				LastMessage:   "step 2",
+				LastOutcome:   recorder.OutcomeCompleted,
+				Status:        "completed",
 			}
 			if got.Task != want {
 				t.Errorf("task =\n%+v\nwant\n%+v", got.Task, want)
