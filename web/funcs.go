@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"slices"
 	"time"
+
+	"github.com/a2aproxy/a2a-proxy/recorder"
 )
 
 // templateFuncs format values for the pages. None of them marks its result
@@ -68,10 +70,19 @@ func formatTimestamp(t time.Time) string {
 // to, in their usual order.
 var states = []string{"submitted", "working", "input-required", "auth-required", "completed", "canceled", "failed", "rejected", "unknown"}
 
+// statuses are the choices of the status filter: the states, and
+// interrupted after working, where a broken task would otherwise be.
+var statuses = []string{"submitted", "working", recorder.StatusInterrupted, "input-required", "auth-required", "completed", "canceled", "failed", "rejected", "unknown"}
+
+// outcomes are the choices of the last outcome filter.
+var outcomes = []string{recorder.OutcomeCompleted, recorder.OutcomeUpstreamError, recorder.OutcomeClientClosed,
+	recorder.OutcomeUpstreamTimeout, recorder.OutcomeUpstreamUnreachable, recorder.OutcomeShutdown,
+	recorder.OutcomeInterrupted, recorder.OutcomeRejected, recorder.OutcomeProxyError}
+
 // stateClass names the CSS class that colours a state's chip. A state the
 // recorder could not normalize is untrusted text: it gets the neutral class.
 func stateClass(state string) string {
-	if slices.Contains(states, state) {
+	if slices.Contains(states, state) || state == recorder.StatusInterrupted {
 		return "state-" + state
 	}
 	return "state-other"

@@ -16,29 +16,22 @@ type tasksView struct {
 	Filter   recorder.TaskFilter // as the URL gives it
 	Filtered bool                // some filter is set
 	Agents   []string            // choices for the agent filter
-	States   []string            // choices for the state filter
+	Statuses []string            // choices for the status filter
+	Outcomes []string            // choices for the last outcome filter
+	Open     string              // the open filter: "true", "false" or ""
 	Tasks    []recorder.TaskSummary
 	Newest   string // the first page, "" when on it
 	Older    string // the next page, "" when there is none
 	Live     bool
 }
 
-// tasksPage serves GET /?agent=&state=&contextId=&q=&cursor=: the tasks,
+// tasksPage serves GET /?agent=&status=&outcome=&open=&contextId=&q=&cursor= (and state=): the tasks,
 // newest first, one page at a time.
 func (s *Server) tasksPage(c *gin.Context) {
-	limit, err := parseLimit(c.Query("limit"))
+	f, err := parseTaskFilter(c)
 	if err != nil {
 		_ = c.Error(err)
 		return
-	}
-	f := recorder.TaskFilter{
-		Agent:     c.Query("agent"),
-		State:     c.Query("state"),
-		ContextID: c.Query("contextId"),
-		Query:     c.Query("q"),
-		Checks:    c.Query("checks"),
-		Cursor:    c.Query("cursor"),
-		Limit:     limit,
 	}
 	page, err := s.store.ListTasks(c.Request.Context(), f)
 	if err != nil {
@@ -47,9 +40,11 @@ func (s *Server) tasksPage(c *gin.Context) {
 	}
 	v := tasksView{
 		Filter:   f,
-		Filtered: f.Agent != "" || f.State != "" || f.ContextID != "" || f.Query != "" || f.Checks != "",
+		Filtered: f.Agent != "" || f.State != "" || f.Status != "" || f.Outcome != "" || f.Open != nil || f.ContextID != "" || f.Query != "" || f.Checks != "",
 		Agents:   s.agentNames(f.Agent),
-		States:   states,
+		Statuses: statuses,
+		Outcomes: outcomes,
+		Open:     openParam(f.Open),
 		Tasks:    page.Tasks,
 		Live:     s.ui.feed != nil,
 	}
@@ -79,7 +74,8 @@ func (s *Server) agentNames(current string) []string {
 // parameters.
 func tasksURL(f recorder.TaskFilter, cursor string) string {
 	q := url.Values{}
-	for _, p := range [][2]string{{"agent", f.Agent}, {"state", f.State}, {"contextId", f.ContextID}, {"q", f.Query}, {"checks", f.Checks}, {"cursor", cursor}} {
+	for _, p := range [][2]string{{"agent", f.Agent}, {"state", f.State}, {"status", f.Status}, {"outcome", f.Outcome},
+		{"open", openParam(f.Open)}, {"contextId", f.ContextID}, {"q", f.Query}, {"checks", f.Checks}, {"cursor", cursor}} {
 		if p[1] != "" {
 			q.Set(p[0], p[1])
 		}
@@ -91,6 +87,14 @@ func tasksURL(f recorder.TaskFilter, cursor string) string {
 		return "/"
 	}
 	return "/?" + q.Encode()
+}
+
+// openParam is the open filter as the URL spells it.
+func openParam(open *bool) string {
+	if open == nil {
+		return ""
+	}
+	return strconv.FormatBool(*open)
 }
 
 // contextView is the data of the context page.

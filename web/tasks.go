@@ -10,27 +10,56 @@ import (
 	"github.com/a2aproxy/a2a-proxy/recorder"
 )
 
-// listTasks serves GET /api/tasks?agent=&state=&contextId=&q=&checks=&limit=&cursor=.
+// listTasks serves GET /api/tasks?agent=&state=&status=&outcome=&open=&contextId=&q=&checks=&limit=&cursor=.
 func (s *Server) listTasks(c *gin.Context) {
-	limit, err := parseLimit(c.Query("limit"))
+	f, err := parseTaskFilter(c)
 	if err != nil {
 		_ = c.Error(err)
 		return
 	}
-	page, err := s.store.ListTasks(c.Request.Context(), recorder.TaskFilter{
-		Agent:     c.Query("agent"),
-		State:     c.Query("state"),
-		ContextID: c.Query("contextId"),
-		Query:     c.Query("q"),
-		Checks:    c.Query("checks"),
-		Limit:     limit,
-		Cursor:    c.Query("cursor"),
-	})
+	page, err := s.store.ListTasks(c.Request.Context(), f)
 	if err != nil {
 		_ = c.Error(err)
 		return
 	}
 	c.JSON(http.StatusOK, page)
+}
+
+// parseTaskFilter reads the filter of the API and of the tasks page from
+// the query string.
+func parseTaskFilter(c *gin.Context) (recorder.TaskFilter, error) {
+	limit, err := parseLimit(c.Query("limit"))
+	if err != nil {
+		return recorder.TaskFilter{}, err
+	}
+	open, err := parseOpen(c.Query("open"))
+	if err != nil {
+		return recorder.TaskFilter{}, err
+	}
+	return recorder.TaskFilter{
+		Agent:     c.Query("agent"),
+		State:     c.Query("state"),
+		Status:    c.Query("status"),
+		Outcome:   c.Query("outcome"),
+		Open:      open,
+		ContextID: c.Query("contextId"),
+		Query:     c.Query("q"),
+		Checks:    c.Query("checks"),
+		Limit:     limit,
+		Cursor:    c.Query("cursor"),
+	}, nil
+}
+
+// parseOpen reads the open parameter: absent matches every task.
+func parseOpen(s string) (*bool, error) {
+	if s == "" {
+		return nil, nil
+	}
+	open, err := strconv.ParseBool(s)
+	if err != nil {
+		return nil, fmt.Errorf("%w: open must be true or false, got %q", ErrBadRequest, s)
+	}
+	return &open, nil
 }
 
 // parseLimit reads the limit parameter: absent means the store's default,

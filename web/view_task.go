@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/a2aproxy/a2a-proxy/checks"
-	"github.com/a2aproxy/a2a-proxy/internal/a2awire"
 	"github.com/a2aproxy/a2a-proxy/recorder"
 )
 
@@ -20,7 +19,7 @@ type taskView struct {
 	Events    []eventView
 	Exchanges []exchangeView
 	TraceURL  string // in Jaeger, "" without --jaeger-url
-	Live      bool   // the task may still change and the page can follow it
+	Live      bool   // an exchange of the task is open: the page follows it
 	Export    string // the export download, "" when the route is missing
 	Replay    *replayView
 	Compare   bool // offer the diff page's "Compare with..." form
@@ -75,14 +74,12 @@ func newTaskView(d *recorder.TaskDetail, ui uiOptions, routes routeSet, origin s
 	if len(d.Exchanges) > 0 && d.Exchanges[0].StartedAt.Before(v.Start) {
 		v.Start = d.Exchanges[0].StartedAt
 	}
-	open := false
 	for _, ex := range d.Exchanges {
-		open = open || ex.EndedAt == nil
 		v.Exchanges = append(v.Exchanges, newExchangeView(ex, ui))
 	}
 	v.Events = newEventViews(d.Events, v.Start)
 	v.Duration = d.Task.LastSeen.Sub(v.Start)
-	v.Live = ui.feed != nil && (open || !a2awire.IsTerminalState(d.Task.State))
+	v.Live = ui.feed != nil && d.Task.Open
 
 	taskPath := "/api/tasks/" + url.PathEscape(d.Task.TaskID)
 	if routes.export {

@@ -168,7 +168,7 @@ func TestUIFollowsLiveTasks(t *testing.T) {
 	if !eval[bool](t, tab, `window.sameDocument === true`) {
 		t.Error("the task page reloaded to show new events")
 	}
-	tab.WaitFor(t, `document.getElementById('live-status').textContent === 'Finished'`)
+	tab.WaitFor(t, `document.getElementById('live-status').textContent === 'Ended'`)
 	if err := <-sent; err != nil {
 		t.Fatal(err)
 	}

@@ -76,9 +76,9 @@ class Refresher {
     const next = new DOMParser().parseFromString(await response.text(), 'text/html');
     swapRegions(document, next);
     const page = next.querySelector('[data-live-url]');
-    if (page && !page.dataset.liveUrl) { // the task is over: nothing more will change
+    if (page && !page.dataset.liveUrl) { // nothing of the task is open: nothing more will change
       this.stop();
-      setStatus(this.status, 'closed', 'Finished');
+      setStatus(this.status, 'closed', 'Ended');
     }
   }
 }
