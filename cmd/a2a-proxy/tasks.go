@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 
 	"github.com/a2aproxy/a2a-proxy/internal/console"
 	"github.com/a2aproxy/a2a-proxy/recorder"
@@ -18,6 +19,16 @@ func runTasks(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var f recorder.TaskFilter
 	fs.StringVar(&f.Agent, "agent", "", "only tasks of this agent")
 	fs.StringVar(&f.State, "state", "", "only tasks in this state (working, completed, ...)")
+	fs.StringVar(&f.Status, "status", "", "only tasks of this derived status (interrupted, working, completed, ...)")
+	fs.StringVar(&f.Outcome, "outcome", "", "only tasks whose last exchange ended with this outcome (upstream_error, client_closed, ...)")
+	fs.BoolFunc("open", "only tasks with an exchange still open (--open=false: with none)", func(v string) error {
+		open, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("want true or false, got %q", v)
+		}
+		f.Open = &open
+		return nil
+	})
 	fs.StringVar(&f.ContextID, "context", "", "only tasks of this context id")
 	fs.StringVar(&f.Query, "q", "", "only tasks whose ids or recorded payloads contain this text")
 	fs.StringVar(&f.Checks, "checks", "", "failed: only tasks whose conformance checks found an error")

@@ -26,6 +26,12 @@ func Task(w io.Writer, detail *recorder.TaskDetail) error {
 func printTaskHeader(w io.Writer, task recorder.TaskSummary) {
 	fmt.Fprintf(w, "Task\t%s\n", task.TaskID)
 	fmt.Fprintf(w, "State\t%s\n", orDash(task.State))
+	switch {
+	case task.InterruptedReason != "":
+		fmt.Fprintf(w, "Status\t%s (last outcome %s)\n", taskStatus(task), task.LastOutcome)
+	case task.Open:
+		fmt.Fprintf(w, "Status\tlive: an exchange is still open\n")
+	}
 	fmt.Fprintf(w, "Agent\t%s\n", orDash(task.Agent))
 	fmt.Fprintf(w, "Context\t%s\n", orDash(task.ContextID))
 	fmt.Fprintf(w, "Trace\t%s\n", orDash(task.TraceID))

@@ -24,6 +24,15 @@ func TestTasks(t *testing.T) {
 					FirstSeen: start.Add(-90 * time.Minute), LastSeen: start.Add(-88*time.Minute - 3*time.Second),
 					EventCount: 112, ExchangeCount: 3,
 				},
+				{
+					TaskID: "t-died", Agent: "weather", State: "working", Status: "interrupted", InterruptedReason: "agent died",
+					LastOutcome: "upstream_error", FirstSeen: start.Add(-2 * time.Hour), LastSeen: start.Add(-2*time.Hour + time.Second),
+					EventCount: 2, ExchangeCount: 1,
+				},
+				{
+					TaskID: "t-live", Agent: "weather", State: "working", Status: "working", Open: true,
+					FirstSeen: start.Add(-3 * time.Hour), LastSeen: start.Add(-3*time.Hour + time.Second), EventCount: 3, ExchangeCount: 1,
+				},
 				{TaskID: "t-new", FirstSeen: start, LastSeen: start.Add(7 * time.Millisecond), EventCount: 1, ExchangeCount: 1},
 			},
 			NextCursor: "eyJvIjozfQ",
