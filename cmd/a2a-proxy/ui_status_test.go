@@ -133,12 +133,29 @@ func TestUIShowsInterruptedTasks(t *testing.T) {
 		}
 		tab.Screenshot(t, "task-interrupted")
 	})
+	t.Run("live task page ends", func(t *testing.T) {
+		// Live while the stream is open; once the agent dies, the page
+		// learns it without a reload (no event tells of an exchange's end).
+		tab.Do(t, chromedp.Navigate(s.AdminURL()+"/tasks/task-hang"))
+		tab.WaitFor(t, `document.getElementById('live-status').dataset.state === 'open'`)
+		if got := eval[string](t, tab, `document.querySelector('.task-head h1 .chip').textContent`); got != "working" {
+			t.Errorf("status chip of the open task = %q, want working", got)
+		}
+		eval[bool](t, tab, `window.sameDocument = true`)
+		close(release)
+		if err := <-hung; err != nil {
+			t.Fatal(err)
+		}
+		tab.WaitFor(t, `document.getElementById('live-status').textContent === 'Ended'`)
+		if got := eval[string](t, tab, `document.querySelector('.task-head h1 .chip').textContent`); got != "interrupted: agent died" {
+			t.Errorf("status chip after the agent died = %q, want interrupted: agent died", got)
+		}
+		if !eval[bool](t, tab, `window.sameDocument === true`) {
+			t.Error("the task page reloaded")
+		}
+		tab.Screenshot(t, "task-interrupted-live")
+	})
 	assertNoProblems(t, tab)
-
-	close(release)
-	if err := <-hung; err != nil {
-		t.Fatal(err)
-	}
 	recordedTask(t, s, "task-hang")
 	t.Run("cli", func(t *testing.T) {
 		code, stdout, stderr := runCLI(t, "tasks", "--db", s.Config.DB, "--outcome", "upstream_error", "--open=false")

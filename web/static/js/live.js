@@ -6,11 +6,22 @@
 import { localizeTimes } from './times.js';
 
 const minInterval = 300; // ms between two refreshes
+const recheckInterval = 3000; // ms between two checks of a live task page
 
 export function followLive(url) {
   const status = document.getElementById('live-status');
   const source = new EventSource(url);
-  const refresher = new Refresher(() => source.close(), status);
+  // The end of an exchange carries no event, so the feed never tells of
+  // it: a task's page checks again every few seconds while it is live, and
+  // stops showing Live soon after the task's last exchange ends.
+  let recheck = null;
+  const refresher = new Refresher(() => {
+    source.close();
+    clearInterval(recheck);
+  }, status);
+  if (new URL(url, location.href).searchParams.has('taskId')) {
+    recheck = setInterval(() => refresher.request(), recheckInterval);
+  }
   let broken = false;
   source.addEventListener('open', () => {
     setStatus(status, 'open', 'Live');
