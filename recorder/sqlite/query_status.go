@@ -24,21 +24,25 @@ const (
 
 // endedWith are the tasks with an exchange that ended with an outcome in
 // list (placeholders), through the partial index exchanges_by_outcome: a
-// cheap superset that lastOutcomeColumn then narrows.
+// cheap superset that lastOutcomeColumn then narrows. The unary + keeps the
+// planner from driving the query by this set (and sorting every task in
+// it): tasks are walked newest first along tasks_newest, each probed
+// against the set, until the page is full.
 func endedWith(list string) string {
-	return `task_id IN (SELECT l.task_id FROM exchanges x JOIN exchange_tasks l ON l.exchange_id = x.id
+	return `+task_id IN (SELECT l.task_id FROM exchanges x JOIN exchange_tasks l ON l.exchange_id = x.id
 		WHERE x.outcome IN (` + list + `) AND x.outcome NOT IN ('', 'completed'))`
 }
 
 // statusConditions adds the conditions of f's Outcome, Open and Status.
 func statusConditions(f recorder.TaskFilter, conds []string, args []any) ([]string, []any) {
 	if f.Outcome != "" {
-		if f.Outcome != recorder.OutcomeCompleted {
-			conds = append(conds, endedWith("?"))
+		if f.Outcome != recorder.OutcomeCompleted { // probe first, as below
+			conds = append(conds, "CASE WHEN "+endedWith("?")+" THEN "+lastOutcomeColumn+" = ? ELSE 0 END")
+			args = append(args, f.Outcome, f.Outcome)
+		} else {
+			conds = append(conds, lastOutcomeColumn+" = ?")
 			args = append(args, f.Outcome)
 		}
-		conds = append(conds, lastOutcomeColumn+" = ?")
-		args = append(args, f.Outcome)
 	}
 	if f.Open != nil {
 		if *f.Open {
@@ -51,10 +55,13 @@ func statusConditions(f recorder.TaskFilter, conds []string, args []any) ([]stri
 		w := recorder.InterruptedWhere()
 		interrupted := "(state NOT IN (" + placeholders(len(w.SettledStates)) + ") AND NOT " + openTasks +
 			" AND " + lastOutcomeColumn + " IN (" + placeholders(len(w.Outcomes)) + "))"
-		interruptedArgs := append(anys(w.SettledStates), anys(w.Outcomes)...)
+		// The cheap probe of the few abnormally ended tasks goes first: the
+		// last outcome is read only for those.
+		interrupted = "CASE WHEN " + endedWith(placeholders(len(w.Outcomes))) + " THEN " + interrupted + " ELSE 0 END"
+		interruptedArgs := append(append(anys(w.Outcomes), anys(w.SettledStates)...), anys(w.Outcomes)...)
 		if f.Status == recorder.StatusInterrupted {
-			conds = append(conds, endedWith(placeholders(len(w.Outcomes))), interrupted)
-			args = append(append(args, anys(w.Outcomes)...), interruptedArgs...)
+			conds = append(conds, interrupted)
+			args = append(args, interruptedArgs...)
 		} else {
 			conds = append(conds, "state = ?", "NOT "+interrupted)
 			args = append(append(args, f.Status), interruptedArgs...)
