@@ -202,13 +202,7 @@ func (t *tee) recordParsed(raw, doc []byte) {
 	if parsed, err := a2awire.ParseEvent(doc); err != nil {
 		ev.Flag = recorder.FlagNonJSON
 	} else {
-		ev.Kind = parsed.Kind
-		ev.TaskID = parsed.TaskID
-		ev.ContextID = parsed.ContextID
-		ev.State = parsed.State
-		ev.Final = parsed.Final
-		ev.ArtifactID = parsed.ArtifactID
-		ev.Text = parsed.Text
+		ev.Fields = parsed.Fields
 		if parsed.Kind == a2awire.KindError {
 			t.ex.spans.rpcError(parsed.ErrorCode)
 		}

@@ -3,6 +3,8 @@ package recorder
 import (
 	"strings"
 	"testing"
+
+	"github.com/a2aproxy/a2a-proxy/internal/a2awire"
 )
 
 func TestEventDocument(t *testing.T) {
@@ -63,9 +65,9 @@ func TestStatusTextPrefersTheSendersText(t *testing.T) {
 		ev   Event
 		want string
 	}{
-		{"given", Event{Kind: "status-update", Raw: raw, Text: "given"}, "given"},
-		{"parsed", Event{Kind: "status-update", Raw: raw}, "parsed"},
-		{"cut", Event{Kind: "task", Text: strings.Repeat("é", 400)}, strings.Repeat("é", maxLastMessage/2) + "…"},
+		{"given", Event{Fields: a2awire.Fields{Kind: "status-update", Text: "given"}, Raw: raw}, "given"},
+		{"parsed", Event{Fields: a2awire.Fields{Kind: "status-update"}, Raw: raw}, "parsed"},
+		{"cut", Event{Fields: a2awire.Fields{Kind: "task", Text: strings.Repeat("é", 400)}}, strings.Repeat("é", maxLastMessage/2) + "…"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := statusText(&tc.ev); got != tc.want {

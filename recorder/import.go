@@ -11,6 +11,8 @@ import (
 	"reflect"
 	"slices"
 	"time"
+
+	"github.com/a2aproxy/a2a-proxy/internal/a2awire"
 )
 
 // FormatError is a line of an NDJSON recording file that cannot be read.
@@ -167,8 +169,7 @@ func (rd *recordingReader) readEvent(line []byte) error {
 	}
 	rec.Events = append(rec.Events, Event{
 		ExchangeID: l.ExchangeID, Agent: x.Agent, Seq: l.Seq, Offset: offset, At: at,
-		Raw: *l.Raw, Kind: l.Kind, TaskID: l.TaskID, ContextID: l.ContextID, State: l.State,
-		Final: l.Final, ArtifactID: l.ArtifactID, Flag: l.Flag,
+		Raw: *l.Raw, Fields: a2awire.Fields{Kind: l.Kind, TaskID: l.TaskID, ContextID: l.ContextID, State: l.State, Final: l.Final, ArtifactID: l.ArtifactID}, Flag: l.Flag,
 	})
 	return nil
 }

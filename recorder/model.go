@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/http"
 	"time"
+
+	"github.com/a2aproxy/a2a-proxy/internal/a2awire"
 )
 
 var (
@@ -101,17 +103,13 @@ type Event struct {
 	Offset     time.Duration // since the exchange started
 	At         time.Time     // when the proxy received it
 	Raw        []byte        // exactly as received: the whole SSE event block, or the whole unary body
-	Kind       string        // task, message, status-update, artifact-update, error, or "" when unknown
-	TaskID     string
-	ContextID  string
-	State      string // normalized to the v0.3 lowercase spelling
-	Final      bool
-	ArtifactID string
-	Flag       string // one of the Flag constants, or ""
-	// Text is the text of the event's status message, message or artifact
-	// (a2awire.Event.Text), or "". The task list shows the latest status
-	// message; when Text is empty the writer parses Raw for it instead.
-	Text string
+	// Fields are what the sender extracted (a2awire.ParseEvent): Kind is ""
+	// when unknown, State in the v0.3 spelling. Text, the event's status
+	// message, message or artifact text, may be "": the task list shows the
+	// latest status message, and when Text is empty the writer parses Raw for
+	// it instead.
+	a2awire.Fields
+	Flag string // one of the Flag constants, or ""
 }
 
 // TaskFilter selects tasks for ListTasks. Zero values match everything.

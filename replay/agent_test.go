@@ -121,7 +121,7 @@ func TestSendAnswersWithTheRecordedBody(t *testing.T) {
 	x.RequestBody = []byte(strings.Replace(string(x.RequestBody), "message/stream", "message/send", 1))
 	x.End.Streaming, x.End.ContentType = false, "application/json"
 	body := `{"jsonrpc":"2.0","id":"u1","result":{"kind":"task","id":"task-1","status":{"state":"completed"}}}`
-	rec.Events = []recorder.Event{{ExchangeID: x.ID, Offset: 5 * time.Millisecond, Raw: []byte(body), TaskID: "task-1"}}
+	rec.Events = []recorder.Event{{ExchangeID: x.ID, Offset: 5 * time.Millisecond, Raw: []byte(body), Fields: a2awire.Fields{TaskID: "task-1"}}}
 	srv := startAgent(t, replay.AgentOptions{Recordings: []*recorder.Recording{rec}})
 	got, err := rpc(t, context.Background(), srv.URL, "message/send", `7`, messageParams(a2awire.V03, "hi"))
 	if err != nil {

@@ -31,7 +31,7 @@ func longSession(taskID string, n int, gap time.Duration) *recorder.Recording {
 		data := fmt.Sprintf(`{"jsonrpc":"2.0","id":"req-1","result":{"kind":"status-update","taskId":%q,"contextId":"ctx-1","status":{"state":"working","message":{"kind":"message","role":"agent","messageId":"m-%d","parts":[{"kind":"text","text":"📊 Processing your request... (%d/%d)"}]}},"final":false}}`, taskID, i, i+1, n)
 		rec.Events = append(rec.Events, recorder.Event{
 			ExchangeID: x.ID, Agent: x.Agent, Seq: i, Offset: offset, At: t0.Add(offset),
-			Raw: []byte(fmt.Sprintf("id: 0195c3c2-%04d\ndata: %s\n\n", i, data)), Kind: "status-update", TaskID: taskID, ContextID: "ctx-1", State: "working",
+			Raw: []byte(fmt.Sprintf("id: 0195c3c2-%04d\ndata: %s\n\n", i, data)), Fields: a2awire.Fields{Kind: "status-update", TaskID: taskID, ContextID: "ctx-1", State: "working"},
 		})
 	}
 	return rec

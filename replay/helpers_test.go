@@ -70,7 +70,7 @@ func session(version, taskID, text string) *recorder.Recording {
 		}
 		offset := time.Duration(i+1) * 10 * time.Millisecond
 		rec.Events = append(rec.Events, recorder.Event{
-			ExchangeID: x.ID, Agent: "echo", Seq: i, Offset: offset, At: t0.Add(offset), Raw: []byte(block), TaskID: taskID,
+			ExchangeID: x.ID, Agent: "echo", Seq: i, Offset: offset, At: t0.Add(offset), Raw: []byte(block), Fields: a2awire.Fields{TaskID: taskID},
 		})
 	}
 	return rec

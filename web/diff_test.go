@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/a2aproxy/a2a-proxy/diff"
+	"github.com/a2aproxy/a2a-proxy/internal/a2awire"
 	"github.com/a2aproxy/a2a-proxy/recorder"
 	"github.com/a2aproxy/a2a-proxy/recorder/sqlite"
 	"github.com/a2aproxy/a2a-proxy/web"
@@ -40,8 +41,8 @@ func recordRun(t *testing.T, s *recorder.Recorder, taskID string, texts ...strin
 		}
 		s.RecordEvent(&recorder.Event{
 			ExchangeID: x.ID, Agent: "alpha", Seq: i, Offset: time.Duration(i) * time.Millisecond, At: t0,
-			Raw:  []byte(`data: {"jsonrpc":"2.0","id":1,"result":` + doc + "}\n\n"),
-			Kind: kind, TaskID: taskID,
+			Raw:    []byte(`data: {"jsonrpc":"2.0","id":1,"result":` + doc + "}\n\n"),
+			Fields: a2awire.Fields{Kind: kind, TaskID: taskID},
 		})
 	}
 	s.FinishExchange(&recorder.ExchangeEnd{ExchangeID: x.ID, Status: 200, ContentType: "text/event-stream", Streaming: true,

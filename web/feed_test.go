@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/a2aproxy/a2a-proxy/internal/a2awire"
 	"github.com/a2aproxy/a2a-proxy/recorder"
 )
 
@@ -14,7 +15,7 @@ func TestFeedDropsSlowSubscribers(t *testing.T) {
 	slow := feed.subscribe()
 	fast := feed.subscribe()
 
-	batch := []recorder.Event{{TaskID: "t"}}
+	batch := []recorder.Event{{Fields: a2awire.Fields{TaskID: "t"}}}
 	start := time.Now()
 	for range subscriberBuffer + 10 {
 		feed.Publish(batch)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/a2aproxy/a2a-proxy/internal/a2awire"
 	"github.com/a2aproxy/a2a-proxy/recorder"
 	"github.com/a2aproxy/a2a-proxy/web"
 )
@@ -46,7 +47,7 @@ func nextLine(t *testing.T, r *bufio.Reader, prefix string) string {
 
 func liveEvent(taskID string, seq int, raw string) recorder.Event {
 	return recorder.Event{ExchangeID: "ex", Agent: "alpha", Seq: seq, Offset: 1500 * time.Microsecond, At: t0,
-		Raw: []byte(raw), Kind: "status-update", TaskID: taskID, ContextID: "ctx", State: "working"}
+		Raw: []byte(raw), Fields: a2awire.Fields{Kind: "status-update", TaskID: taskID, ContextID: "ctx", State: "working"}}
 }
 
 func TestLiveStreamsCommittedEvents(t *testing.T) {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/tmaxmax/go-sse"
 
+	"github.com/a2aproxy/a2a-proxy/internal/a2awire"
 	"github.com/a2aproxy/a2a-proxy/recorder"
 	"github.com/a2aproxy/a2a-proxy/recorder/sqlite"
 	"github.com/a2aproxy/a2a-proxy/web"
@@ -41,7 +42,7 @@ func recordForReplay(t *testing.T) *recorder.Recorder {
 		offset := time.Duration(i+1) * 10 * time.Millisecond
 		s.RecordEvent(&recorder.Event{
 			ExchangeID: stream.ID, Agent: "alpha", Seq: i, Offset: offset, At: t0.Add(offset),
-			Raw: []byte(fmt.Sprintf("id: e%d\ndata: %s\n\n", i, data)), Kind: "status-update", TaskID: "task-r", ContextID: "ctx-r", State: state,
+			Raw: []byte(fmt.Sprintf("id: e%d\ndata: %s\n\n", i, data)), Fields: a2awire.Fields{Kind: "status-update", TaskID: "task-r", ContextID: "ctx-r", State: state},
 		})
 	}
 	s.FinishExchange(&recorder.ExchangeEnd{ExchangeID: stream.ID, Status: 200, ContentType: "text/event-stream", Streaming: true,
@@ -51,8 +52,8 @@ func recordForReplay(t *testing.T) *recorder.Recorder {
 		RequestBody: []byte(`{"jsonrpc":"2.0","id":2,"method":"tasks/get","params":{"id":"task-r"}}`)}
 	s.StartExchange(get)
 	s.RecordEvent(&recorder.Event{ExchangeID: get.ID, Agent: "alpha", Seq: 0, Offset: time.Millisecond, At: get.StartedAt.Add(time.Millisecond),
-		Raw:  []byte(`{"jsonrpc":"2.0","id":2,"result":{"kind":"task","id":"task-r","contextId":"ctx-r","status":{"state":"completed"}}}`),
-		Kind: "task", TaskID: "task-r", ContextID: "ctx-r", State: "completed"})
+		Raw:    []byte(`{"jsonrpc":"2.0","id":2,"result":{"kind":"task","id":"task-r","contextId":"ctx-r","status":{"state":"completed"}}}`),
+		Fields: a2awire.Fields{Kind: "task", TaskID: "task-r", ContextID: "ctx-r", State: "completed"}})
 	s.FinishExchange(&recorder.ExchangeEnd{ExchangeID: get.ID, Status: 200, ContentType: "application/json",
 		EndedAt: get.StartedAt.Add(2 * time.Millisecond), Outcome: recorder.OutcomeCompleted, EventCount: 1})
 	if err := s.Flush(context.Background()); err != nil {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/a2aproxy/a2a-proxy/internal/a2awire"
 	"github.com/a2aproxy/a2a-proxy/recorder"
 	"github.com/a2aproxy/a2a-proxy/web"
 )
@@ -24,7 +25,7 @@ func storeWithBrokenTasks(t *testing.T) *recorder.Recorder {
 		exID, start := "ex-"+tc.id, t0.Add(10*time.Second)
 		s.StartExchange(&recorder.Exchange{ID: exID, Agent: "beta", Method: "message/stream", StartedAt: start})
 		s.RecordEvent(&recorder.Event{ExchangeID: exID, Agent: "beta", At: start.Add(time.Millisecond), Offset: time.Millisecond,
-			Raw: []byte("data: {}\n\n"), Kind: "status-update", TaskID: "task-" + tc.id, ContextID: "ctx-b", State: "working"})
+			Raw: []byte("data: {}\n\n"), Fields: a2awire.Fields{Kind: "status-update", TaskID: "task-" + tc.id, ContextID: "ctx-b", State: "working"}})
 		if tc.outcome != "" {
 			s.FinishExchange(&recorder.ExchangeEnd{ExchangeID: exID, Status: 200, Streaming: true, EndedAt: start.Add(time.Second),
 				Outcome: tc.outcome, Error: "read: unexpected EOF", EventCount: 1})

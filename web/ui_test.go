@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/net/html"
 
+	"github.com/a2aproxy/a2a-proxy/internal/a2awire"
 	"github.com/a2aproxy/a2a-proxy/recorder"
 	"github.com/a2aproxy/a2a-proxy/web"
 )
@@ -175,7 +176,7 @@ func TestRecordedContentIsEscaped(t *testing.T) {
 	doc := `{"jsonrpc":"2.0","id":1,"result":{"kind":"status-update","taskId":"evil","contextId":"` + evilID +
 		`","status":{"state":"working","message":{"role":"agent","parts":[{"kind":"text","text":"` + evil + `"},{"kind":"file","file":{"name":"` + evil + `","uri":"javascript:alert(3)"}}]}}}}`
 	store.RecordEvent(&recorder.Event{ExchangeID: "ex-evil", Agent: evil, At: start, Raw: []byte("data: " + doc + "\n\n"),
-		Kind: "status-update", TaskID: "evil", ContextID: evilID, State: evil, Text: evil, Flag: evil})
+		Fields: a2awire.Fields{Kind: "status-update", TaskID: "evil", ContextID: evilID, State: evil, Text: evil}, Flag: evil})
 	if err := store.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}

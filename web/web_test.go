@@ -17,6 +17,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/a2aproxy/a2a-proxy/internal/a2awire"
 	"github.com/a2aproxy/a2a-proxy/recorder"
 	"github.com/a2aproxy/a2a-proxy/recorder/sqlite"
 	"github.com/a2aproxy/a2a-proxy/web"
@@ -51,7 +52,7 @@ func record(s *recorder.Recorder, exID, taskID, agent, contextID, state string, 
 	data := fmt.Sprintf(`{"jsonrpc":"2.0","id":1,"result":{"kind":"status-update","taskId":%q,"contextId":%q,"status":{"state":%q}}}`, taskID, contextID, state)
 	s.RecordEvent(&recorder.Event{
 		ExchangeID: exID, Agent: agent, Seq: 0, Offset: 250 * time.Millisecond, At: start.Add(250 * time.Millisecond),
-		Raw: []byte("data: " + data + "\n\n"), Kind: "status-update", TaskID: taskID, ContextID: contextID, State: state,
+		Raw: []byte("data: " + data + "\n\n"), Fields: a2awire.Fields{Kind: "status-update", TaskID: taskID, ContextID: contextID, State: state},
 	})
 	s.FinishExchange(&recorder.ExchangeEnd{ExchangeID: exID, Status: 200, Streaming: true, EndedAt: start.Add(time.Second), Outcome: recorder.OutcomeCompleted, EventCount: 1})
 }

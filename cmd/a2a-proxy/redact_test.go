@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/a2aproxy/a2a-proxy/internal/a2awire"
 	"github.com/a2aproxy/a2a-proxy/recorder"
 )
 
@@ -264,8 +265,8 @@ func TestImportRedacts(t *testing.T) {
 		}}},
 		Events: []recorder.Event{{
 			ExchangeID: "0190c0de-0000-7000-8000-000000000001", Agent: "a", At: start,
-			Raw:  []byte(`{"jsonrpc":"2.0","id":1,"result":{"kind":"task","id":"T-import","contextId":"C-import","status":{"state":"completed"},"metadata":{"apiKey":"` + secrets[3] + `"}}}`),
-			Kind: "task", TaskID: "T-import", ContextID: "C-import", State: "completed",
+			Raw:    []byte(`{"jsonrpc":"2.0","id":1,"result":{"kind":"task","id":"T-import","contextId":"C-import","status":{"state":"completed"},"metadata":{"apiKey":"` + secrets[3] + `"}}}`),
+			Fields: a2awire.Fields{Kind: "task", TaskID: "T-import", ContextID: "C-import", State: "completed"},
 		}},
 	}
 	file := dir + "/secret.ndjson"

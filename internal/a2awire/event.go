@@ -16,17 +16,24 @@ const (
 	KindError          = "error"
 )
 
-// Event is what can be told about one A2A event (or unary result) from its
-// JSON document.
-type Event struct {
+// Fields are the A2A fields extracted from one event: the one struct the
+// proxy, the recorder and the stream client share (they embed it), so a
+// parsed event is handed on by one assignment, not copied field by field.
+type Fields struct {
 	Kind       string // one of the Kind constants, "" if the shape is unknown
 	TaskID     string
 	ContextID  string
-	MessageID  string
 	State      string // normalized to the v0.3 spelling
 	Final      bool   // v0.3 only; v1.0 has no final flag
 	ArtifactID string
 	Text       string // the text parts of the status message, message or artifact
+}
+
+// Event is what can be told about one A2A event (or unary result) from its
+// JSON document.
+type Event struct {
+	Fields
+	MessageID string // of the status message or message
 
 	RPCID        json.RawMessage // the JSON-RPC response id, nil for REST
 	ErrorCode    int             // for KindError

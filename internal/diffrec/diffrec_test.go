@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/a2aproxy/a2a-proxy/internal/a2awire"
 	"github.com/a2aproxy/a2a-proxy/recorder"
 )
 
@@ -22,10 +23,10 @@ func TestRecording(t *testing.T) {
 			{Exchange: recorder.Exchange{ID: "x-4", HTTPMethod: "GET"}, End: end(false)},
 		},
 		Events: []recorder.Event{
-			{ExchangeID: "x-1", Seq: 0, Offset: time.Millisecond, Kind: "task", Raw: []byte("id: 1\ndata: {\"a\":1}\n\n")},
-			{ExchangeID: "x-2", Seq: 0, Offset: 2 * time.Millisecond, Kind: "task", Raw: []byte(`{"b":2}`)},
-			{ExchangeID: "x-3", Seq: 0, Offset: 3 * time.Millisecond, Kind: "status-update", Raw: []byte("data: not json\n\n")},
-			{ExchangeID: "x-4", Seq: 0, Kind: "", Raw: []byte(`plain`)},
+			{ExchangeID: "x-1", Seq: 0, Offset: time.Millisecond, Fields: a2awire.Fields{Kind: "task"}, Raw: []byte("id: 1\ndata: {\"a\":1}\n\n")},
+			{ExchangeID: "x-2", Seq: 0, Offset: 2 * time.Millisecond, Fields: a2awire.Fields{Kind: "task"}, Raw: []byte(`{"b":2}`)},
+			{ExchangeID: "x-3", Seq: 0, Offset: 3 * time.Millisecond, Fields: a2awire.Fields{Kind: "status-update"}, Raw: []byte("data: not json\n\n")},
+			{ExchangeID: "x-4", Seq: 0, Raw: []byte(`plain`)},
 		},
 	}
 	got := Recording("run", rec)

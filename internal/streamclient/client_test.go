@@ -84,14 +84,14 @@ func TestStreamBuiltinAgentV03(t *testing.T) {
 	artifactText := events[6].Text
 	events[6].Text = ""
 	want := []Event{
-		{Kind: "task", State: "submitted"},
-		{Kind: "status-update", State: "working"},
-		{Kind: "status-update", State: "working", Text: "🚀 Initializing... (1/4)"},
-		{Kind: "status-update", State: "working", Text: "📊 Processing your request... (2/4)"},
-		{Kind: "status-update", State: "working", Text: "🔍 Analyzing data... (3/4)"},
-		{Kind: "status-update", State: "working", Text: "📝 Generating response... (4/4)"},
-		{Kind: "artifact-update", ArtifactName: "processing_result", LastChunk: true},
-		{Kind: "status-update", State: "completed", Final: true},
+		{Fields: a2awire.Fields{Kind: "task", State: "submitted"}},
+		{Fields: a2awire.Fields{Kind: "status-update", State: "working"}},
+		{Fields: a2awire.Fields{Kind: "status-update", State: "working", Text: "🚀 Initializing... (1/4)"}},
+		{Fields: a2awire.Fields{Kind: "status-update", State: "working", Text: "📊 Processing your request... (2/4)"}},
+		{Fields: a2awire.Fields{Kind: "status-update", State: "working", Text: "🔍 Analyzing data... (3/4)"}},
+		{Fields: a2awire.Fields{Kind: "status-update", State: "working", Text: "📝 Generating response... (4/4)"}},
+		{Fields: a2awire.Fields{Kind: "artifact-update"}, ArtifactName: "processing_result", LastChunk: true},
+		{Fields: a2awire.Fields{Kind: "status-update", State: "completed", Final: true}},
 	}
 	if got := withoutData(events); !slices.Equal(got, want) {
 		t.Errorf("events:\n got %+v\nwant %+v", got, want)
@@ -176,10 +176,10 @@ func TestStreamV10(t *testing.T) {
 
 	events := collect(t, ctx, c, ep, "hi")
 	want := []Event{
-		{Kind: "task", TaskID: "t1", ContextID: "c1", State: "submitted"},
-		{Kind: "status-update", TaskID: "t1", ContextID: "c1", State: "working", Text: "step 1"},
-		{Kind: "artifact-update", TaskID: "t1", ContextID: "c1", Text: "done: hi", ArtifactID: "a1", ArtifactName: "result", LastChunk: true},
-		{Kind: "status-update", TaskID: "t1", ContextID: "c1", State: "completed"},
+		{Fields: a2awire.Fields{Kind: "task", TaskID: "t1", ContextID: "c1", State: "submitted"}},
+		{Fields: a2awire.Fields{Kind: "status-update", TaskID: "t1", ContextID: "c1", State: "working", Text: "step 1"}},
+		{Fields: a2awire.Fields{Kind: "artifact-update", TaskID: "t1", ContextID: "c1", Text: "done: hi", ArtifactID: "a1"}, ArtifactName: "result", LastChunk: true},
+		{Fields: a2awire.Fields{Kind: "status-update", TaskID: "t1", ContextID: "c1", State: "completed"}},
 	}
 	if len(events) != len(want) {
 		t.Fatalf("got %d events, want %d: %+v", len(events), len(want), events)
@@ -251,7 +251,7 @@ func TestDecodeEventArtifact(t *testing.T) {
 		"v0.3 REST":     `{"artifactUpdate":{"taskId":"t","contextId":"c","artifact":{"artifactId":"a","name":"n","parts":[{"text":"x"}]},"lastChunk":true}}`,
 		"v1.0 JSON-RPC": `{"jsonrpc":"2.0","id":1,"result":{"artifactUpdate":{"taskId":"t","contextId":"c","artifact":{"artifactId":"a","name":"n","parts":[{"text":"x"}]},"lastChunk":true}}}`,
 	}
-	want := Event{Kind: "artifact-update", TaskID: "t", ContextID: "c", Text: "x", ArtifactID: "a", ArtifactName: "n", LastChunk: true}
+	want := Event{Fields: a2awire.Fields{Kind: "artifact-update", TaskID: "t", ContextID: "c", Text: "x", ArtifactID: "a"}, ArtifactName: "n", LastChunk: true}
 	for name, doc := range docs {
 		got := DecodeEvent(doc)
 		got.Data = ""

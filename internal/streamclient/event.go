@@ -9,14 +9,11 @@ import (
 // Event is one event of an A2A stream (or one unary answer), decoded from
 // either protocol version.
 type Event struct {
-	Data         string // the JSON document exactly as received
-	Kind         string // an a2awire.Kind* constant, "" when the shape is unknown
-	TaskID       string
-	ContextID    string
-	State        string // in the v0.3 spelling ("working", "input-required")
-	Final        bool   // v0.3 only; the end of the stream is what counts
-	Text         string // the text of the status message, message or artifact
-	ArtifactID   string
+	Data string // the JSON document exactly as received
+	// Fields are what a2awire extracts, State in the v0.3 spelling
+	// ("working", "input-required"); Final is v0.3 only, the end of the
+	// stream is what counts.
+	a2awire.Fields
 	ArtifactName string
 	LastChunk    bool
 	Err          *RPCError // set when Kind is a2awire.KindError
@@ -31,13 +28,7 @@ func DecodeEvent(data string) Event {
 	if err != nil {
 		return ev
 	}
-	ev.Kind = wire.Kind
-	ev.TaskID = wire.TaskID
-	ev.ContextID = wire.ContextID
-	ev.State = wire.State
-	ev.Final = wire.Final
-	ev.Text = wire.Text
-	ev.ArtifactID = wire.ArtifactID
+	ev.Fields = wire.Fields
 	if wire.Kind == a2awire.KindError {
 		ev.Err = &RPCError{Code: wire.ErrorCode, Message: wire.ErrorMessage}
 	}

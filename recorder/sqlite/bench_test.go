@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/a2aproxy/a2a-proxy/internal/a2awire"
 	"github.com/a2aproxy/a2a-proxy/recorder"
 	rt "github.com/a2aproxy/a2a-proxy/recorder/recordertest"
 )
@@ -59,11 +60,7 @@ func benchmarkRecordEvent(b *testing.B, streams int) {
 				Offset:     offset,
 				At:         ex.StartedAt.Add(offset),
 				Raw:        raws[i],
-				Kind:       "status-update",
-				TaskID:     tasks[i],
-				ContextID:  contextID,
-				State:      "working",
-				Text:       statusMessage,
+				Fields:     a2awire.Fields{Kind: "status-update", TaskID: tasks[i], ContextID: contextID, State: "working", Text: statusMessage},
 			})
 		}
 	})
