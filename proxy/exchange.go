@@ -67,7 +67,7 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request, agent Agent, prefi
 	ex := &exchange{
 		agent:      agent,
 		in:         r,
-		rel:        strings.TrimPrefix(r.URL.EscapedPath(), prefix),
+		rel:        belowPrefix(r.URL.EscapedPath(), prefix),
 		publicBase: p.publicBase(r, prefix),
 		start:      time.Now(),
 		rec:        p.opts.Recorder,

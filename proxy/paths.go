@@ -56,3 +56,19 @@ func namesAgent(escaped string) bool {
 	}
 	return first == "agents"
 }
+
+// belowPrefix is the escaped path below an agent's prefix ("/agents/NAME",
+// or "" for the default agent). The prefix is skipped by segments, not
+// bytes: gin routed on the decoded path, so the client may have escaped the
+// prefix's letters (/agents/p%79/x).
+func belowPrefix(escaped, prefix string) string {
+	rest := escaped
+	for range strings.Count(prefix, "/") {
+		i := strings.IndexByte(rest[1:], '/')
+		if i < 0 {
+			return ""
+		}
+		rest = rest[1+i:]
+	}
+	return rest
+}

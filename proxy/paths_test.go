@@ -202,6 +202,10 @@ func TestPathsStayInsideTheAgent(t *testing.T) {
 		{"GET", "/agents/py/x/..", py, "/base/"},
 		{"GET", "/x/%2E%2e/y", def, "/base/y"},
 		{"GET", "/x/.", def, "/base/x/"},
+		// gin routes on the decoded path, so an escaped letter in the
+		// prefix still names the agent, and only what is below it is sent.
+		{"GET", "/agents/p%79/x", py, "/base/x"},
+		{"GET", "/%61gents/py/x", py, "/base/x"},
 	} {
 		t.Run("served "+tc.target, func(t *testing.T) {
 			def.take()
