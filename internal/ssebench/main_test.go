@@ -15,7 +15,9 @@ func TestMain(m *testing.M) {
 	if up := os.Getenv(bareUpstreamEnv); up != "" {
 		os.Exit(serveBare(up))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	removeBuilt()
+	os.Exit(code)
 }
 
 // bareUpstreamEnv makes the test binary a bare proxy in front of the

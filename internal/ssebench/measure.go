@@ -49,8 +49,24 @@ func (l *Load) WarmUp(ctx context.Context) error {
 func (l *Load) Run(ctx context.Context) Result {
 	streams := l.streams(l.w) // latency slices allocated before the clock starts
 	before := l.target.stats()
+	var rowsBefore int64
+	if l.target.rows != nil {
+		var err error
+		if rowsBefore, err = l.target.rows(ctx); err != nil {
+			return Result{Target: l.target.Name, Err: fmt.Errorf("count recorded events: %w", err)}
+		}
+	}
 	runtime.GC() // start clean, not with the garbage of the warm-up or the last target
 	res := l.run(ctx, streams)
+	if l.target.proc != nil {
+		// The proxy's own process: its store's count is the truth, and
+		// whatever the client received that is not there was lost.
+		res.Recorded = uint64(max(res.rows-rowsBefore, 0))
+		if lost := int64(res.Received) - int64(res.Recorded); l.target.rows != nil && lost > 0 {
+			res.Dropped = uint64(lost)
+		}
+		return res
+	}
 	after := l.target.stats()
 	res.Recorded = after.WrittenEvents - before.WrittenEvents
 	res.Dropped = after.DroppedEvents - before.DroppedEvents
@@ -83,17 +99,24 @@ func (l *Load) streams(w Workload) []*loadStream {
 func (l *Load) run(ctx context.Context, streams []*loadStream) Result {
 	results := make([]streamResult, len(streams))
 	var wg sync.WaitGroup
-	cpu, host := processCPU(), hostCPU()
+	cpu, self, host := l.target.cpu(), processCPU(), hostCPU()
 	start := time.Now()
 	for i, s := range streams {
 		wg.Go(func() { results[i] = s.run(ctx, start) })
 	}
 	wg.Wait()
-	flushErr := l.target.flush(ctx)
+	expected := 0
+	for _, r := range results {
+		expected += r.expected
+	}
+	rows, flushErr := l.target.flushRecorded(ctx, l.target.sent+expected)
 	elapsed := time.Since(start)
-	cpu, host = processCPU()-cpu, hostCPU()-host
+	cpu, self, host = l.target.cpu()-cpu, processCPU()-self, hostCPU()-host
 
-	res := Result{Target: l.target.Name, Workload: streams[0].w, Runs: 1, Elapsed: elapsed, CPU: cpu, OtherCPU: host - cpu}
+	res := Result{Target: l.target.Name, Workload: streams[0].w, Runs: 1, Elapsed: elapsed, CPU: cpu, OtherCPU: host - cpu, rows: rows}
+	if l.target.proc != nil {
+		res.OtherCPU -= self // the load client and the upstream are ours, not other processes'
+	}
 	errs := []error{flushErr}
 	n := 0
 	for _, r := range results {

@@ -19,6 +19,8 @@ type Process struct {
 	URL  string
 	cmd  *exec.Cmd
 	tail *bytes.Buffer // the stderr lines before the serving line, for errors
+	// exited, if not nil, is closed once a goroutine's cmd.Wait returns.
+	exited chan struct{}
 }
 
 // servingLine is how a2a-proxy (and the bare proxy of the tests) logs the
@@ -90,9 +92,19 @@ func (p *Process) RSS() (int64, error) {
 	return 0, fmt.Errorf("read RSS: no VmRSS in /proc/%d/status", p.cmd.Process.Pid)
 }
 
+// PID is the process's id.
+func (p *Process) PID() int { return p.cmd.Process.Pid }
+
+// CPU is the CPU time the process has used so far.
+func (p *Process) CPU() (time.Duration, error) { return pidCPU(p.PID()) }
+
 // Close kills the process and waits for it.
 func (p *Process) Close() error {
 	p.cmd.Process.Kill()
+	if p.exited != nil {
+		<-p.exited
+		return nil
+	}
 	p.cmd.Wait()
 	return nil
 }

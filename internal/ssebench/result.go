@@ -19,8 +19,9 @@ type Result struct {
 	// behind a proxy, committed to SQLite.
 	Elapsed time.Duration
 	// CPU is the time the whole process (client, upstream and proxy alike)
-	// spent on the CPU during Elapsed. It moves much less than latency when
-	// other processes load the machine.
+	// spent on the CPU during Elapsed, or for a ProcessTarget the proxy's
+	// process alone. It moves much less than latency when other processes
+	// load the machine.
 	CPU time.Duration
 	// OtherCPU is the CPU time the rest of the machine used meanwhile, steal
 	// included (Linux only): much of it means a busy machine, and latencies
@@ -33,6 +34,7 @@ type Result struct {
 	Err               error // the streams that failed, joined
 
 	latencies []int64 // every event's, sorted
+	rows      int64   // events in a process target's store after the run
 }
 
 // Rate is the events received per second.

@@ -32,6 +32,9 @@ type Target struct {
 	store  *recorder.Recorder // nil when nothing records
 	dbPath string
 	tracer *tracing // nil when the proxy does not trace
+
+	proc *Process   // the proxy's own process (ProcessTarget), else nil
+	rows RowCounter // counts what proc recorded; nil when it records nothing
 }
 
 // Direct is the baseline: the client talks to the upstream.
@@ -137,6 +140,19 @@ func startProxy(name string, up *Upstream, store *recorder.Recorder, dbPath stri
 	return t, nil
 }
 
+// flushRecorded waits until the proxy has recorded what it was sent (sent
+// events over the target's life), and returns its store's count of events
+// for a process target.
+func (t *Target) flushRecorded(ctx context.Context, sent int) (int64, error) {
+	switch {
+	case t.proc == nil:
+		return 0, t.flush(ctx)
+	case t.rows == nil:
+		return 0, nil
+	}
+	return t.waitRecorded(ctx, int64(sent))
+}
+
 // flush waits until every event the proxy has handed to the recorder is
 // committed and every ended span exported, so that a run's CPU time
 // includes that work.
@@ -195,6 +211,9 @@ func (t *Target) stats() recorder.Stats {
 // Close stops the target. A recording proxy closes its store, which
 // commits whatever is still queued, and counts what reached the file.
 func (t *Target) Close() (Recording, error) {
+	if t.proc != nil {
+		return t.closeProcess()
+	}
 	rec := Recording{Sent: t.sent}
 	if t.srv == nil {
 		return rec, nil // direct: nothing of ours to stop
