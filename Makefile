@@ -47,7 +47,8 @@ postgres-deps:
 	fi
 
 # The replicas' load-balancer test (cmd/a2a-proxy, README "Several replicas")
-# runs Debian's nginx as a process of its own, on loopback ports with a
+# and the benchmark harness's nginx baseline (internal/ssebench) run
+# Debian's nginx as a process of its own, on loopback ports with a
 # temporary prefix. Installed only when missing; RUNLEVEL=1 keeps the package
 # from starting the system's nginx service.
 nginx-deps:

@@ -16,6 +16,15 @@ const (
 	// At 50 streams sending as fast as they can, lossless recording keeps up
 	// with at least this many events per second, missing none.
 	MinLosslessRate = 50_000
+	// With a2a-proxy in its own process, lossless, at 50 streams sending as
+	// fast as they can: events per second recorded, missing none.
+	MinProcessRateSQLite   = 60_000
+	MinProcessRatePostgres = 30_000
+	// At 200 streams with 20 ms between events, a2a-proxy's process spends
+	// at most this multiple of a bare httputil.ReverseProxy process's CPU
+	// time per event, and adds at most this multiple of its p99 latency.
+	MaxCPUPerEventToBare = 1.5
+	MaxAddedP99ToBare    = 1.5
 	// On the latency workload, tracing on and exporting adds at most this
 	// share to the per-event p50 latency and CPU time of tracing off.
 	MaxTracingOverhead = 0.10
@@ -87,4 +96,26 @@ func overhead(off, on time.Duration) float64 {
 		return 0
 	}
 	return float64(on-off) / float64(off)
+}
+
+// CheckRate checks the median events per second of a lossless run.
+func CheckRate(f Figures, min float64) error {
+	if f.Rate < min {
+		return fmt.Errorf("%s: %.0f events/s recorded, want at least %.0f", f.Target, f.Rate, min)
+	}
+	return nil
+}
+
+// CheckAgainstBare compares a2a-proxy's process with a bare proxy's.
+func CheckAgainstBare(bare, proxy Figures) error {
+	var errs []error
+	if limit := time.Duration(MaxCPUPerEventToBare * float64(bare.CPUPerEvent)); proxy.CPUPerEvent > limit {
+		errs = append(errs, fmt.Errorf("%s: CPU per event %v, want at most %.1fx bare's %v = %v",
+			proxy.Target, proxy.CPUPerEvent, MaxCPUPerEventToBare, bare.CPUPerEvent, limit))
+	}
+	if limit := time.Duration(MaxAddedP99ToBare * float64(bare.AddedP99)); proxy.AddedP99 > limit {
+		errs = append(errs, fmt.Errorf("%s: added p99 %v, want at most %.1fx bare's %v = %v",
+			proxy.Target, proxy.AddedP99, MaxAddedP99ToBare, bare.AddedP99, limit))
+	}
+	return errors.Join(errs...)
 }

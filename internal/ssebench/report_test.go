@@ -74,6 +74,8 @@ func TestReport(t *testing.T) {
 		}
 	})
 
+	processReport(t, up)
+
 	t.Run("throughput", func(t *testing.T) {
 		w := Workload{Streams: *tputStreams, Size: *size, PerExchange: *perExchange, Duration: *tputDuration}
 		res := measureAll(t, up, w, []namedTarget{
@@ -99,30 +101,11 @@ type namedTarget struct {
 // recorder kept every event.
 func measureAll(t *testing.T, up *Upstream, w Workload, all []namedTarget) map[string]Result {
 	t.Helper()
-	var selected []namedTarget
-	for _, nt := range all {
-		if *targets == "" || slices.Contains(strings.Split(*targets, ","), nt.name) {
-			selected = append(selected, nt)
-		}
-	}
-	runs := make([][]Result, len(selected))
-	for range max(*rounds, 1) {
-		for i, nt := range selected {
-			res, rec := measure(t, nt.newTarget, up, w)
-			if strings.HasSuffix(nt.name, "-lossless") {
-				t.Logf("%s: %d events sent (warm-up included), %d rows in SQLite", nt.name, rec.Sent, rec.Rows)
-				if err := CheckRecorded(res, rec); err != nil {
-					t.Errorf("events missing: %v", err)
-				}
-			}
-			runs[i] = append(runs[i], res)
-		}
-	}
-	merged := make([]Result, len(selected))
 	byName := make(map[string]Result)
-	for i, nt := range selected {
-		merged[i] = Merge(runs[i]...)
-		byName[nt.name] = merged[i]
+	var merged []Result
+	for _, runs := range measureRounds(t, up, w, all, *rounds) {
+		merged = append(merged, Merge(runs...))
+		byName[runs[0].Target] = merged[len(merged)-1]
 	}
 	fmt.Printf("\n%s (%d round(s) of %v, %d streams):\n", t.Name(), max(*rounds, 1), w.Duration, w.Streams)
 	if err := WriteTable(os.Stdout, merged...); err != nil {
@@ -132,6 +115,67 @@ func measureAll(t *testing.T, up *Upstream, w Workload, all []namedTarget) map[s
 		if load := r.OtherLoad(); load > 0.1 {
 			t.Logf("warning: other processes used %.0f%% of the CPUs during %s; its latencies are not comparable", 100*load, r.Target)
 		}
+	}
+	return byName
+}
+
+// measureRounds measures the targets selected by -targets in turn, -rounds
+// times over, and returns each target's runs in the order of all. Every
+// run of a recording target must keep every event: lossless ones always,
+// a2a-proxy processes in drop mode too (nothing may be lost below the
+// record buffer).
+func measureRounds(t *testing.T, up *Upstream, w Workload, all []namedTarget, n int) [][]Result {
+	t.Helper()
+	var selected []namedTarget
+	for _, nt := range all {
+		if *targets == "" || slices.Contains(strings.Split(*targets, ","), nt.name) {
+			selected = append(selected, nt)
+		}
+	}
+	runs := make([][]Result, len(selected))
+	for round := range max(n, 1) {
+		for i, nt := range selected {
+			res, rec := measure(t, nt.newTarget, up, w)
+			if strings.HasSuffix(nt.name, "-lossless") || strings.HasPrefix(nt.name, "a2a-proxy") {
+				t.Logf("round %d, %s: %d events sent (warm-up included), %d rows in the store", round+1, nt.name, rec.Sent, rec.Rows)
+				if err := CheckRecorded(res, rec); err != nil {
+					t.Errorf("events missing: %v", err)
+				}
+			}
+			runs[i] = append(runs[i], res)
+		}
+	}
+	return runs
+}
+
+// measureFigures measures the targets in interleaved rounds, the first of
+// all being direct, and prints and returns every target's medians.
+func measureFigures(t *testing.T, up *Upstream, w Workload, all []namedTarget, n int) map[string]Figures {
+	t.Helper()
+	runs := measureRounds(t, up, w, all, n)
+	var direct []Result
+	if len(runs) > 0 && runs[0][0].Target == "direct" {
+		direct = runs[0]
+	}
+	byName := make(map[string]Figures)
+	var figs []Figures
+	var merged []Result
+	for _, rs := range runs {
+		f := MedianFigures(rs, direct)
+		figs = append(figs, f)
+		byName[f.Target] = f
+		merged = append(merged, Merge(rs...))
+	}
+	fmt.Printf("\n%s (%d round(s) of %v, %d streams, interval %v), proxies in processes of their own:\n",
+		t.Name(), max(n, 1), w.Duration, w.Streams, w.Interval)
+	if err := WriteTable(os.Stdout, merged...); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFigures(os.Stdout, figs...); err != nil {
+		t.Fatal(err)
+	}
+	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fmt.Printf("load average after the runs: %s", load)
 	}
 	return byName
 }
