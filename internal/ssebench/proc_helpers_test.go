@@ -61,9 +61,14 @@ func removeBuilt() {
 // a2aProxyProcess is `a2a-proxy serve` in its own process, recording in
 // mode into a new SQLite file, or into a new database on pg when pg is set.
 func a2aProxyProcess(name string, mode recorder.Mode, pg *pgtest.Server) newTargetFunc {
+	return a2aProxyProcessOf(a2aProxyBin, name, mode, pg)
+}
+
+// a2aProxyProcessOf is a2aProxyProcess running the binary bin returns.
+func a2aProxyProcessOf(bin func(testing.TB) string, name string, mode recorder.Mode, pg *pgtest.Server) newTargetFunc {
 	return func(tb testing.TB, up *Upstream) *Target {
 		tb.Helper()
-		bin := a2aProxyBin(tb)
+		bin := bin(tb)
 		var db string
 		var rows RowCounter
 		if pg != nil {

@@ -14,7 +14,21 @@ var (
 	defInterval = flag.Duration("default-interval", 100*time.Millisecond, "report: time between events in the default-mode run")
 	defDuration = flag.Duration("default-duration", 60*time.Second, "report: length of the default-mode run, per target")
 	defRounds   = flag.Int("default-rounds", 1, "report: rounds of the default-mode run (each takes -default-duration per target)")
+	baselineBin = flag.String("baseline-bin", "", "report: an a2a-proxy binary built from other code (say, before a change),\nmeasured as a2a-proxy-baseline in every part next to the one built from this tree")
 )
+
+// withBaseline adds the -baseline-bin target next to a2a-proxy target nt.
+func withBaseline(all []namedTarget, mode recorder.Mode, pg *pgtest.Server) []namedTarget {
+	if *baselineBin == "" {
+		return all
+	}
+	bin := func(testing.TB) string { return *baselineBin }
+	name := "a2a-proxy-baseline"
+	if mode == recorder.ModeLossless {
+		name += "-lossless"
+	}
+	return append(all, namedTarget{name, a2aProxyProcessOf(bin, name, mode, pg)})
+}
 
 // processReport runs the report's parts in which every proxy is a process
 // of its own, as users run it: the a2a-proxy binary, a bare
@@ -37,11 +51,11 @@ func processReport(t *testing.T, up *Upstream) {
 	t.Run("lossless", func(t *testing.T) {
 		pg := pgtest.New(t)
 		w := Workload{Streams: *tputStreams, Size: *size, PerExchange: *perExchange, Duration: *tputDuration}
-		figs := measureFigures(t, up, w, []namedTarget{
+		figs := measureFigures(t, up, w, withBaseline([]namedTarget{
 			{"direct", direct},
 			{"a2a-proxy-lossless", a2aProxyProcess("a2a-proxy-lossless", recorder.ModeLossless, nil)},
 			{"a2a-proxy-pg-lossless", a2aProxyProcess("a2a-proxy-pg-lossless", recorder.ModeLossless, pg)},
-		}, *rounds)
+		}, recorder.ModeLossless, nil), *rounds)
 		if f, ok := figs["a2a-proxy-lossless"]; ok {
 			if err := CheckRate(f, MinProcessRateSQLite); err != nil {
 				t.Errorf("SQLite throughput target missed: %v", err)
@@ -63,6 +77,7 @@ func processReport(t *testing.T, up *Upstream) {
 			all = append(all, namedTarget{"nginx", nginxProcess})
 		}
 		all = append(all, namedTarget{"a2a-proxy", a2aProxyProcess("a2a-proxy", recorder.ModeDrop, nil)})
+		all = withBaseline(all, recorder.ModeDrop, nil)
 		figs := measureFigures(t, up, w, all, *rounds)
 		bare, okBare := figs["bare"]
 		proxy, ok := figs["a2a-proxy"]
