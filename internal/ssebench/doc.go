@@ -2,7 +2,35 @@
 // per-event latency and recorded events per second, against a direct
 // connection in the same run.
 //
-// Everything runs in one process on loopback: an Upstream that streams
+// The README's figures come from the process mode, as users run the
+// proxy: each proxy is a process of its own (ProcessTarget), the real
+// a2a-proxy binary (`go build`, then `serve --builtin=false --agent
+// up=URL --db FILE|postgres://... --record-mode drop|lossless`), a bare
+// httputil.ReverseProxy (this test binary re-executed) and nginx when
+// installed (one process, `proxy_buffering off`, HTTP/1.1 kept alive to
+// the upstream). The load client and the upstream stay in the test
+// process. Targets take turns round after round, and the report gives each
+// one's medians over the rounds: latency added over the direct run of the
+// same round, and the CPU time the proxy's process used per event (utime
+// and stime from /proc/<pid>/stat, before and after the run, the writer's
+// commits included). A run behind a2a-proxy ends once its store holds
+// every event sent (counted in the SQLite file or the PostgreSQL
+// database), or when the count stops moving: what is missing then is lost.
+// The parts (make bench runs them with the others):
+//
+//	go test ./internal/ssebench -run 'TestReport/(default-mode|lossless|overhead)$' -report -v -rounds 3
+//
+// default-mode is 1,000 streams x 10 events/s for 60 s in drop mode, on
+// SQLite and on PostgreSQL (a pgtest server), every event to be recorded
+// (-default-streams, -default-interval, -default-duration, -default-rounds,
+// 1 by default: it is long); lossless is -tput-streams as fast as they can,
+// events/s recorded into SQLite and PostgreSQL; overhead is -streams x
+// -interval against bare and nginx: CPU per event and added p99 at most
+// 1.5x bare's. -baseline-bin runs another a2a-proxy binary next to this
+// tree's in the same rounds, for before/after figures. TestProcessSmoke
+// runs every process target briefly in make test and checks counts.
+//
+// The in-process mode runs everything in one process on loopback: an Upstream that streams
 // A2A-shaped JSON-RPC v0.3 status updates stamped with their send time, the
 // proxy on its own http.Server, and a load client of N concurrent streams.
 // Each stream runs message/stream calls back to back on its connection.
