@@ -300,3 +300,38 @@ func TestChecksJSPeers(t *testing.T) {
 		t.Errorf("/metrics counts findings of the SDK peers:\n%s", metrics)
 	}
 }
+
+// With --live-checks=false nothing is checked as it ends (no findings are
+// stored, no conformance metric is made), and `check` still finds the
+// misbehaving agent's errors in the recording.
+func TestLiveChecksOff(t *testing.T) {
+	upstream := httptest.NewServer(badAgent{})
+	defer upstream.Close()
+	s := startServer(t, func(c *ServeConfig) {
+		c.Agents = []string{"bad=" + upstream.URL}
+		c.LiveChecks = false
+	})
+	postRPC(t, s.DataURL()+"/agents/bad/", "message/stream")
+	flushed(t, s)
+	if s.checker != nil {
+		t.Fatal("a checker runs with live checks off")
+	}
+	var got checks.TaskChecks
+	getJSON(t, s.AdminURL()+"/api/tasks/bad-stream/checks", &got)
+	if len(got.Findings) != 0 {
+		t.Errorf("findings stored with live checks off: %+v", got.Findings)
+	}
+	resp, err := http.Get(s.AdminURL() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if strings.Contains(string(metrics), "a2a_proxy_conformance_skipped_total") {
+		t.Error("/metrics has the checker's metric with live checks off")
+	}
+	code, stdout, stderr := runCLI(t, "check", "--db", s.Config.DB, "bad-stream")
+	if code != 1 || !strings.Contains(stdout, "stream.final-flag") {
+		t.Errorf("check: exit %d, want 1 with stream.final-flag:\n%s%s", code, stdout, stderr)
+	}
+}

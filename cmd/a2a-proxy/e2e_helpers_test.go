@@ -33,6 +33,7 @@ func startServer(t *testing.T, mutate ...func(*ServeConfig)) *Server {
 		MaxBodyBytes:     1 << 20,
 		ShutdownGrace:    5 * time.Second,
 		LogLevel:         "warn",
+		LiveChecks:       true,
 	}}
 	for _, m := range mutate {
 		m(&s.Config)

@@ -223,6 +223,7 @@ func TestFailingCommitIsVisible(t *testing.T) {
 		MaxBodyBytes:     1 << 20,
 		ShutdownGrace:    5 * time.Second,
 		LogLevel:         "warn",
+		LiveChecks:       true,
 	}}
 	if err := s.Start(context.Background()); err != nil {
 		t.Fatal(err)

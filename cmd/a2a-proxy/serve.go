@@ -43,6 +43,9 @@ type ServeConfig struct {
 	// Empty: no links.
 	JaegerURL      string
 	SpanEventLimit int // a2a.event span events per span; 0: none
+	// LiveChecks runs the conformance checks on each exchange as it ends;
+	// off, findings come only from `a2a-proxy check`.
+	LiveChecks bool
 	// TrustForwarded is whose X-Forwarded-* headers name the URLs in cards:
 	// "" (no one), "all", or networks like "10.0.0.0/8,127.0.0.1".
 	TrustForwarded string
@@ -103,6 +106,7 @@ func (c *ServeConfig) register(fs *flag.FlagSet) (agents *stringList) {
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", 10*time.Second, "on SIGTERM, how long open streams may run before they are cut")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.JaegerURL, "jaeger-url", "", "base URL of a Jaeger UI (like http://localhost:16686), for links from the API and UI to each trace;\ntraces are exported as the OTEL_* environment variables say")
+	fs.BoolVar(&c.LiveChecks, "live-checks", true, "run the conformance checks on each exchange as it ends and store the findings\n(they cost about a third of the proxy's CPU per event; off, a2a-proxy check still checks on demand)")
 	fs.IntVar(&c.SpanEventLimit, "trace-event-limit", proxy.DefaultSpanEventLimit, "span events (one per A2A event) per span; a longer stream's other events are only counted (0: none)")
 	fs.Var(&stringList{to: &c.RedactHeaders}, "redact-header", "also redact headers whose name contains this word (repeatable; auth, token, key, secret,\npassword, session, cookie, signature and credential always are)")
 	fs.Var(&stringList{to: &c.RedactFields}, "redact-field", "also redact JSON fields with this name or name word, in request bodies and events (repeatable)")
@@ -149,11 +153,14 @@ func (s *Server) Start(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	s.checker = checks.New(checks.Options{Store: &checkStore, OnFindings: counted, Logger: s.log.With("component", "checks")})
-	s.store, err = openRecorder(ctx, cfg.DB, recorder.Options{
+	recOpts := recorder.Options{
 		Mode: recorder.Mode(cfg.RecordMode), BufferBytes: int64(cfg.RecordBuffer), Logger: s.log, OnCommit: s.live.Publish,
-		OnExchangesEnded: s.checker.Ended,
-	})
+	}
+	if cfg.LiveChecks {
+		s.checker = checks.New(checks.Options{Store: &checkStore, OnFindings: counted, Logger: s.log.With("component", "checks")})
+		recOpts.OnExchangesEnded = s.checker.Ended
+	}
+	s.store, err = openRecorder(ctx, cfg.DB, recOpts)
 	if err != nil {
 		return fmt.Errorf("open recording database: %w", err)
 	}
@@ -161,8 +168,10 @@ func (s *Server) Start(ctx context.Context) (err error) {
 	if err := s.telemetry.observeRecorder(s.store); err != nil {
 		return err
 	}
-	if err := s.telemetry.observeChecker(s.checker); err != nil {
-		return err
+	if s.checker != nil {
+		if err := s.telemetry.observeChecker(s.checker); err != nil {
+			return err
+		}
 	}
 
 	if cfg.Listen == "" {
