@@ -2,14 +2,13 @@ package postgres
 
 import (
 	"context"
-	"fmt"
-	"net/http"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/a2aproxy/a2a-proxy/internal/pgtest"
 	"github.com/a2aproxy/a2a-proxy/recorder"
+	"github.com/a2aproxy/a2a-proxy/recorder/recordertest"
 	"github.com/a2aproxy/a2a-proxy/recorder/sqlite"
 )
 
@@ -149,65 +148,10 @@ func batchOf(items []recorder.Item) *recorder.Batch {
 	return b
 }
 
-func newExchange(id, agent string, start time.Time) *recorder.Exchange {
-	return &recorder.Exchange{
-		ID:              id,
-		Agent:           agent,
-		Method:          "message/stream",
-		ProtocolVersion: "0.3",
-		Binding:         "jsonrpc",
-		HTTPMethod:      http.MethodPost,
-		Path:            "/",
-		RequestHeaders:  http.Header{"Content-Type": {"application/json"}},
-		RequestBody:     []byte(`{"jsonrpc":"2.0","id":1,"method":"message/stream","params":{}}`),
-		RPCID:           "1",
-		StartedAt:       start,
-		TraceID:         "trace-" + id,
-		SpanID:          "span-" + id,
-	}
-}
-
-func finish(id string, end time.Time, events int) *recorder.ExchangeEnd {
-	return &recorder.ExchangeEnd{
-		ExchangeID:  id,
-		Status:      http.StatusOK,
-		ContentType: "text/event-stream",
-		Streaming:   true,
-		EndedAt:     end,
-		Outcome:     recorder.OutcomeCompleted,
-		EventCount:  events,
-	}
-}
-
-// statusEvent is a v0.3 JSON-RPC status-update as an a2a-go server frames it.
-func statusEvent(ex *recorder.Exchange, seq int, taskID, contextID, state, text string) *recorder.Event {
-	message := ""
-	if text != "" {
-		message = fmt.Sprintf(`,"message":{"kind":"message","role":"agent","messageId":"m%d","parts":[{"kind":"text","text":%q}]}`, seq, text)
-	}
-	data := fmt.Sprintf(`{"jsonrpc":"2.0","id":1,"result":{"kind":"status-update","taskId":%q,"contextId":%q,"status":{"state":%q%s},"final":%t}}`,
-		taskID, contextID, state, message, state == "completed")
-	return newEvent(ex, seq, []byte("id: e"+fmt.Sprint(seq)+"\ndata: "+data+"\n\n"), func(ev *recorder.Event) {
-		ev.Kind = "status-update"
-		ev.TaskID = taskID
-		ev.ContextID = contextID
-		ev.State = state
-		ev.Final = state == "completed"
-	})
-}
-
-func newEvent(ex *recorder.Exchange, seq int, raw []byte, set func(*recorder.Event)) *recorder.Event {
-	offset := time.Duration(seq+1) * 100 * time.Millisecond
-	ev := &recorder.Event{
-		ExchangeID: ex.ID,
-		Agent:      ex.Agent,
-		Seq:        seq,
-		Offset:     offset,
-		At:         ex.StartedAt.Add(offset),
-		Raw:        raw,
-	}
-	if set != nil {
-		set(ev)
-	}
-	return ev
-}
+// The recorder's test fixtures, shared with the contract suite.
+var (
+	newExchange = recordertest.NewExchange
+	finish      = recordertest.Finish
+	statusEvent = recordertest.StatusEvent
+	newEvent    = recordertest.NewEvent
+)
