@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/a2aproxy/a2a-proxy/recorder"
 )
@@ -64,6 +65,9 @@ type Checker struct {
 	closed     atomic.Bool
 	skipped    atomic.Uint64
 	checked    atomic.Uint64
+	// lastSkipLog is when a full queue was last logged (unix ns): at most
+	// once per skipLogEvery, with the total so far.
+	lastSkipLog atomic.Int64
 	// streamed holds the agents seen streaming with SSE, for their cards'
 	// capabilities.streaming. Only the worker touches it.
 	streamed map[string]bool
@@ -102,9 +106,26 @@ func (c *Checker) Ended(ends []recorder.ExchangeEnd) {
 		select {
 		case c.queue <- job{exchangeID: e.ExchangeID}:
 		default:
-			c.skipped.Add(1)
+			c.skippedFull()
 		}
 	}
+}
+
+// skipLogEvery bounds how often a full queue is logged: a checker that
+// falls behind under load must not flood the log from the writer goroutine.
+const skipLogEvery = 5 * time.Second
+
+// skippedFull counts an exchange the full queue refused and says so in the
+// log, at most once per skipLogEvery.
+func (c *Checker) skippedFull() {
+	total := c.skipped.Add(1)
+	now := time.Now().UnixNano()
+	last := c.lastSkipLog.Load()
+	if now-last < int64(skipLogEvery) || !c.lastSkipLog.CompareAndSwap(last, now) {
+		return
+	}
+	c.log.Warn("conformance checker behind: exchanges left unchecked (a2a-proxy check checks them later)",
+		"skipped_total", total, "queue", cap(c.queue))
 }
 
 // Skipped counts the exchanges not checked: the queue was full or the

@@ -1,7 +1,9 @@
 package checks
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"net/http"
 	"os"
 	"strings"
@@ -87,7 +89,8 @@ func TestCheckerStoresFindings(t *testing.T) {
 // are counted as skipped, and so are ends after Close.
 func TestCheckerQueueBounded(t *testing.T) {
 	store := &fakeStore{recs: map[string]*recorder.Recording{"x": unaryPlain("x")}, block: make(chan struct{})}
-	c := New(Options{Store: store, Queue: 2})
+	var logs bytes.Buffer
+	c := New(Options{Store: store, Queue: 2, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	ends := make([]recorder.ExchangeEnd, 10)
 	for i := range ends {
 		ends[i].ExchangeID = "x"
@@ -102,6 +105,10 @@ func TestCheckerQueueBounded(t *testing.T) {
 	// The worker holds at most one, the queue two: at least 7 skipped.
 	if got := c.Skipped(); got < 7 {
 		t.Errorf("skipped %d of 10 with a queue of 2, want at least 7", got)
+	}
+	// Said in the log, once for the burst rather than once per exchange.
+	if n := strings.Count(logs.String(), "conformance checker behind"); n != 1 {
+		t.Errorf("the full queue was logged %d times, want once:\n%s", n, logs.String())
 	}
 	close(store.block)
 	c.Close()
